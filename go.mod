@@ -28,4 +28,7 @@ require (
 	golang.org/x/sync v0.14.0 // indirect
 	golang.org/x/sys v0.33.0 // indirect
 	golang.org/x/tools v0.33.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+require github.com/cdktf/cdktf-provider-helm-go/helm/v10 v10.5.0
