@@ -1,0 +1,42 @@
+// Package mesh holds the small vocabulary that the networking constructs of
+// both strategies share: the MPC ports a party serves and the peers it talks to.
+package mesh
+
+import "fmt"
+
+// Port is one MPC port, named as the Kubernetes services and the Helm chart name it.
+type Port struct {
+	// Name is the port name: "grpc", "peer" or "metrics" for the defaults.
+	Name string
+	// Number is the TCP port number, used unchanged on both ends of a connection.
+	Number int
+}
+
+// DefaultPorts are the ports of the MPC services: gRPC client 50100, threshold peer 50001, metrics 9646.
+var DefaultPorts = []Port{{Name: "grpc", Number: 50100}, {Name: "peer", Number: 50001}, {Name: "metrics", Number: 9646}}
+
+// Peer is another party of the mesh, as seen from the party being built.
+// Fields that a strategy does not use stay empty. Pointer fields may hold
+// cdktf tokens that resolve through a cross-stack reference.
+type Peer struct {
+	// ID is the peer's numeric party id.
+	ID int
+	// Name is the peer's party name.
+	Name string
+	// AccountID is the peer's 12-digit AWS account id.
+	AccountID string
+	// Region is the peer's AWS region.
+	Region string
+	// PublicIP is the peer's published Elastic IP (KubeIP strategy).
+	PublicIP *string
+	// ServiceName is the peer's VPC endpoint service name (PrivateLink strategy).
+	ServiceName *string
+	// AZIDs are the availability-zone ids of the peer's NLB subnets (PrivateLink strategy).
+	AZIDs *[]*string
+}
+
+// ServiceName returns the in-cluster name that means "party id": mpc-node-<id>.
+func ServiceName(partyID int) string { return fmt.Sprintf("mpc-node-%d", partyID) }
+
+// Key returns a stable construct id fragment for a peer, such as "party-3".
+func (p Peer) Key() string { return fmt.Sprintf("party-%d", p.ID) }
