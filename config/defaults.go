@@ -1,0 +1,118 @@
+package config
+
+import "fmt"
+
+// Defaults that a typical party leaves out. Each is documented on its field.
+const (
+	DefaultGRPCPort        = 50100
+	DefaultPeerPort        = 50001
+	DefaultMetricsPort     = 9646
+	DefaultNamespace       = "kms-decentralized"
+	DefaultConfigMap       = "mpc-party"
+	DefaultInstanceType    = "m5.2xlarge"
+	DefaultAMIType         = "AL2023_x86_64_STANDARD"
+	DefaultDiskSizeGiB     = 50
+	DefaultHelmChart       = "kms-service"
+	DefaultHelmRepository  = "oci://ghcr.io/zama-ai/helm-charts"
+	DefaultKubeIPNamespace = "kube-system"
+	DefaultS3KeyPrefix     = "mpc-mesh"
+	DefaultDNSDomain       = "mpc.internal"
+)
+
+// DefaultAllowedRegions are the regions each network kind admits unless an
+// environment sets allowed_regions.
+var DefaultAllowedRegions = map[NetworkKind][]string{
+	Testnet: {"eu-west-1", "eu-west-3", "eu-central-1", "us-east-1", "us-west-2"},
+	Mainnet: {"eu-central-1", "eu-west-1"},
+}
+
+func applyDefaults(env *Environment) {
+	if env.Network == "" {
+		env.Network = Testnet
+	}
+	if len(env.AllowedRegions) == 0 {
+		env.AllowedRegions = DefaultAllowedRegions[env.Network]
+	}
+	p := &env.Ports
+	p.GRPC = orInt(p.GRPC, DefaultGRPCPort)
+	p.Peer = orInt(p.Peer, DefaultPeerPort)
+	p.Metrics = orInt(p.Metrics, DefaultMetricsPort)
+	p.ExposeGRPC = orBool(p.ExposeGRPC, true)
+	if s3 := env.Backend.S3; s3 != nil {
+		s3.KeyPrefix = orString(s3.KeyPrefix, DefaultS3KeyPrefix)
+		s3.Locking = orString(s3.Locking, "lockfile")
+	}
+	if env.Threshold.Parties == 0 {
+		env.Threshold.Parties = len(env.Parties)
+	}
+	if env.Threshold.Value == 0 {
+		env.Threshold.Value = (env.Threshold.Parties - 1) / 3
+	}
+	for i := range env.Parties {
+		if m := env.Parties[i].Managed; m != nil {
+			defaultManaged(env, &env.Parties[i], m)
+		}
+	}
+}
+
+func defaultManaged(env *Environment, party *Party, m *Managed) {
+	ng := &m.NodeGroup
+	if len(ng.InstanceTypes) == 0 {
+		ng.InstanceTypes = []string{DefaultInstanceType}
+	}
+	ng.MinSize = orInt(ng.MinSize, 1)
+	ng.MaxSize = orInt(ng.MaxSize, max(1, ng.MinSize))
+	ng.DesiredSize = orInt(ng.DesiredSize, ng.MinSize)
+	ng.DiskSizeGiB = orInt(ng.DiskSizeGiB, DefaultDiskSizeGiB)
+	ng.CapacityType = orString(ng.CapacityType, "ON_DEMAND")
+	ng.AMIType = orString(ng.AMIType, DefaultAMIType)
+	m.KMS.DeletionWindowDays = orInt(m.KMS.DeletionWindowDays, 30)
+	m.Vault.BucketPrefix = orString(m.Vault.BucketPrefix, fmt.Sprintf("mpc-%s-%s-%s", env.Name, party.Name, party.AccountID))
+	m.Vault.PreventDestroy = orBool(m.Vault.PreventDestroy, env.Network == Mainnet)
+	m.Vault.NoncurrentVersionDays = orInt(m.Vault.NoncurrentVersionDays, 90)
+	k := &m.Kubernetes
+	k.Namespace = orString(k.Namespace, DefaultNamespace)
+	k.CreateNamespace = orBool(k.CreateNamespace, true)
+	k.ServiceAccount = orString(k.ServiceAccount, fmt.Sprintf("mpc-party-%d", party.ID))
+	k.ConfigMap = orString(k.ConfigMap, DefaultConfigMap)
+	r := &m.RDS
+	r.EngineVersion = orString(r.EngineVersion, "17.2")
+	r.InstanceClass = orString(r.InstanceClass, "db.t4g.medium")
+	r.DBName = orString(r.DBName, "kmsconnector")
+	r.Port = orInt(r.Port, 5432)
+	r.DeletionProtection = orBool(r.DeletionProtection, true)
+	if r.Parameters == nil {
+		r.Parameters = map[string]string{"rds.force_ssl": "1"}
+	}
+	h := &m.Helm
+	h.ReleaseName = orString(h.ReleaseName, fmt.Sprintf("kms-threshold-%d", party.ID))
+	h.Chart = orString(h.Chart, DefaultHelmChart)
+	if h.Path == "" {
+		h.Repository = orString(h.Repository, DefaultHelmRepository)
+	}
+	m.KubeIP.Namespace = orString(m.KubeIP.Namespace, DefaultKubeIPNamespace)
+	m.KubeIP.LogLevel = orString(m.KubeIP.LogLevel, "info")
+	m.KubeIP.Addresses = orInt(m.KubeIP.Addresses, 1)
+	m.PrivateLink.DNSDomain = orString(m.PrivateLink.DNSDomain, DefaultDNSDomain)
+}
+
+func orInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+func orString(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func orBool(v *bool, def bool) *bool {
+	if v == nil {
+		return &def
+	}
+	return v
+}

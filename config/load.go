@@ -1,0 +1,165 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// MaxFileBytes bounds the size of one environment file, so that loading is
+// bounded in time and memory whatever a file contains.
+const MaxFileBytes = 256 << 10
+
+// DefaultDir is the configuration folder used when MPC_CONFIG_DIR is unset.
+const DefaultDir = "config/environments"
+
+// Config is every environment loaded for one run, sorted by name.
+type Config struct {
+	Environments []*Environment
+}
+
+// Environment returns the environment of that name, or nil.
+func (c *Config) Environment(name string) *Environment {
+	for _, e := range c.Environments {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// Load reads every <name>.yaml in dir, or only the named ones when only is
+// non-empty, then applies defaults and validates. It returns Errors listing
+// every problem of every file, or the loaded configuration.
+func Load(dir string, only []string) (*Config, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	byName := map[string]string{}
+	for _, f := range files {
+		byName[strings.TrimSuffix(filepath.Base(f), ".yaml")] = f
+	}
+	var errs Errors
+	if len(only) > 0 {
+		files = files[:0]
+		for _, name := range only {
+			f, ok := byName[name]
+			if !ok {
+				errs = append(errs, Error{File: dir, Problem: fmt.Sprintf("no environment named %q", name), Fix: "choose one of: " + strings.Join(sortedNames(byName), ", ")})
+				continue
+			}
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 && len(errs) == 0 {
+		errs = append(errs, Error{File: dir, Problem: "no environment files (*.yaml) found", Fix: "add config/environments/<name>.yaml or point MPC_CONFIG_DIR at the right folder"})
+	}
+	cfg := &Config{}
+	for _, f := range files {
+		env, ferrs := LoadFile(f)
+		errs = append(errs, ferrs...)
+		if env != nil {
+			cfg.Environments = append(cfg.Environments, env)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs.sorted()
+	}
+	return cfg, nil
+}
+
+// LoadFile loads, completes and validates one environment file.
+func LoadFile(file string) (*Environment, Errors) {
+	c := &collector{file: file, lines: map[string]int{}}
+	data, err := readBounded(file)
+	if err != nil {
+		c.add("", "", err.Error(), "")
+		return nil, c.errs
+	}
+	env := decode(c, data)
+	if env == nil || len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	env.File = file
+	want := strings.TrimSuffix(filepath.Base(file), ".yaml")
+	if env.Name == "" {
+		env.Name = want
+	} else if env.Name != want {
+		c.add("name", env.Name, "does not match the file name", fmt.Sprintf("set name: %s or rename the file to %s.yaml", want, env.Name))
+	}
+	applyDefaults(env)
+	validate(c, env)
+	if len(c.errs) > 0 {
+		return nil, c.errs.sorted()
+	}
+	return env, nil
+}
+
+func readBounded(file string) ([]byte, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("file is larger than %d KiB; an environment file is a few KiB", MaxFileBytes>>10)
+	}
+	return data, nil
+}
+
+// decode parses one YAML document strictly into an Environment.
+func decode(c *collector, data []byte) *Environment {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			c.add("", "", "the file is empty", "describe the environment (see config/environments/local.yaml)")
+			return nil
+		}
+		c.add("", "", "is not valid YAML: "+err.Error(), "fix the YAML syntax at the line given")
+		return nil
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		c.add("", "", "holds more than one YAML document", "keep one environment per file (remove the '---' separator)")
+		return nil
+	}
+	if len(root.Content) == 0 {
+		c.add("", "", "the file is empty", "describe the environment")
+		return nil
+	}
+	doc := root.Content[0]
+	strictCheck(c, doc, reflect.TypeOf(Environment{}), "")
+	if len(c.errs) > 0 {
+		return nil
+	}
+	var env Environment
+	if err := doc.Decode(&env); err != nil {
+		c.add("", "", "cannot be decoded: "+err.Error(), "")
+		return nil
+	}
+	return &env
+}
+
+func sortedNames(m map[string]string) []string {
+	res := make([]string, 0, len(m))
+	for k := range m {
+		res = append(res, k)
+	}
+	sort.Strings(res)
+	return res
+}

@@ -1,0 +1,450 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+var (
+	reDNSLabel    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	reAccount     = regexp.MustCompile(`^[0-9]{12}$`)
+	reRegion      = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
+	reHex96       = regexp.MustCompile(`^[0-9a-fA-F]{96}$`)
+	reSubnet      = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+	reSG          = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
+	reCluster     = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
+	reInstance    = regexp.MustCompile(`^([a-z][a-z0-9-]*)\.([a-z0-9]+)$`)
+	reRoleARN     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}$`)
+	reServiceName = regexp.MustCompile(`^com\.amazonaws\.vpce\.([a-z0-9-]+)\.vpce-svc-[0-9a-f]{17}$`)
+	reAZID        = regexp.MustCompile(`^[a-z]{2,5}[0-9]-az[0-9]+$`)
+	reEngineVer   = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+	reDBName      = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]{0,62}$`)
+	reZoneID      = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	reTagKey      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
+	reTagValue    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
+	reLogLevel    = regexp.MustCompile(`^(debug|info|warn|error)$`)
+	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+	reVersion     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.-]+)?$`)
+	reImage       = regexp.MustCompile(`^[a-z0-9]+([._/:@-][a-zA-Z0-9]+)*$`)
+)
+
+// Enclave-incapable instance families and sizes (Nitro Enclaves need a Nitro
+// instance with at least 4 vCPUs, burstable and bare-metal Mac types excluded).
+var (
+	noEnclaveFamilies = []string{"t2", "t3", "t3a", "t4g", "a1", "mac1", "mac2", "c7i-flex", "m7i-flex"}
+	noEnclaveSizes    = []string{"nano", "micro", "small", "medium", "large"}
+)
+
+func validate(c *collector, env *Environment) {
+	if !reDNSLabel.MatchString(env.Name) || len(env.Name) > 24 {
+		c.add("name", env.Name, "must be a DNS label of at most 24 characters (lowercase letters, digits, hyphens)", "rename the environment and its file, for example prod-eu")
+	}
+	switch env.Strategy {
+	case KubeIP, PrivateLink:
+	case "":
+		c.add("strategy", "", "is required", `set strategy: kubeip or strategy: privatelink`)
+	default:
+		c.add("strategy", string(env.Strategy), "is not a networking strategy", `use "kubeip" or "privatelink"`)
+	}
+	if env.Network != Testnet && env.Network != Mainnet {
+		c.add("network", string(env.Network), "is not a network kind", `use "testnet" or "mainnet"`)
+	}
+	for i, r := range env.AllowedRegions {
+		if !reRegion.MatchString(r) {
+			c.add(fmt.Sprintf("allowed_regions[%d]", i), r, "is not an AWS region name", "use a region such as eu-west-1")
+		}
+	}
+	validatePorts(c, env)
+	validateTags(c, "tags", env.Tags)
+	validateBackend(c, env)
+	validateParties(c, env)
+}
+
+func validatePorts(c *collector, env *Environment) {
+	seen := map[int]string{}
+	for _, p := range []struct {
+		name string
+		v    int
+	}{{"grpc", env.Ports.GRPC}, {"peer", env.Ports.Peer}, {"metrics", env.Ports.Metrics}} {
+		path := "ports." + p.name
+		if p.v < 1 || p.v > 65535 {
+			c.add(path, strconv.Itoa(p.v), "is not a TCP port", "use a number from 1 to 65535")
+			continue
+		}
+		if other, dup := seen[p.v]; dup {
+			c.add(path, strconv.Itoa(p.v), "is the same port as ports."+other, "give each MPC port its own number")
+		}
+		seen[p.v] = p.name
+	}
+}
+
+func validateTags(c *collector, path string, tags map[string]string) {
+	for k, v := range tags {
+		p := path + "." + k
+		switch {
+		case !reTagKey.MatchString(k):
+			c.add(p, k, "is not a valid AWS tag key", "use 1-128 letters, digits, spaces and _ . : / = + - @")
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			c.add(p, k, "uses the reserved aws: prefix", "choose another key")
+		}
+		if !reTagValue.MatchString(v) {
+			c.add(p, v, "is not a valid AWS tag value", "use at most 256 letters, digits, spaces and _ . : / = + - @")
+		}
+	}
+}
+
+func validateBackend(c *collector, env *Environment) {
+	s3 := env.Backend.S3
+	if s3 == nil {
+		return
+	}
+	if !reS3Bucket.MatchString(s3.Bucket) {
+		c.add("backend.s3.bucket", s3.Bucket, "is not a valid S3 bucket name", "use 3-63 lowercase letters, digits and hyphens")
+	}
+	if !reRegion.MatchString(s3.Region) {
+		c.add("backend.s3.region", s3.Region, "is not an AWS region name", "set the state bucket's region, for example eu-west-1")
+	}
+	switch s3.Locking {
+	case "lockfile":
+	case "dynamodb":
+		if s3.DynamoDBTable == "" {
+			c.add("backend.s3.dynamodb_table", "", "is required when locking is dynamodb", "name the lock table, or use locking: lockfile")
+		}
+	default:
+		c.add("backend.s3.locking", s3.Locking, "is not a locking mode", `use "lockfile" (Terraform >= 1.10) or "dynamodb"`)
+	}
+	if strings.Contains(s3.KeyPrefix, "..") || strings.HasPrefix(s3.KeyPrefix, "/") {
+		c.add("backend.s3.key_prefix", s3.KeyPrefix, "must be a relative key prefix", "use a prefix such as mpc-mesh")
+	}
+}
+
+func validateParties(c *collector, env *Environment) {
+	n := env.Threshold.Parties
+	if len(env.Parties) < 2 {
+		c.add("parties", strconv.Itoa(len(env.Parties)), "a mesh needs at least two parties", "list every party of the mesh, managed or external")
+	}
+	if n < len(env.Parties) {
+		c.add("threshold.parties", strconv.Itoa(n), fmt.Sprintf("is smaller than the %d parties listed", len(env.Parties)), "set it to the size of the whole MPC network")
+	}
+	if t := env.Threshold.Value; t < 1 || 3*t >= n {
+		c.add("threshold.value", strconv.Itoa(t), fmt.Sprintf("must satisfy 1 <= t and 3t < %d parties", n), fmt.Sprintf("use a value from 1 to %d, or grow the network to at least 4 parties", max(1, (n-1)/3)))
+	}
+	managed := 0
+	ids := map[int]int{}
+	names := map[string]int{}
+	ips := map[string]int{}
+	services := map[string]int{}
+	clusters := map[string]int{}
+	for i := range env.Parties {
+		p := &env.Parties[i]
+		path := fmt.Sprintf("parties[%d]", i)
+		if p.ID < 1 || p.ID > n {
+			c.add(path+".id", strconv.Itoa(p.ID), fmt.Sprintf("is out of range for a %d-party network", n), fmt.Sprintf("use an id from 1 to %d (threshold.parties)", n))
+		}
+		if j, dup := ids[p.ID]; dup {
+			c.add(path+".id", strconv.Itoa(p.ID), fmt.Sprintf("is already used by parties[%d]", j), "give every party its own id")
+		}
+		ids[p.ID] = i
+		if !reDNSLabel.MatchString(p.Name) || len(p.Name) > 20 {
+			c.add(path+".name", p.Name, "must be a DNS label of at most 20 characters (lowercase letters, digits, hyphens)", "use a short name such as alice or party-3")
+		}
+		if j, dup := names[p.Name]; dup {
+			c.add(path+".name", p.Name, fmt.Sprintf("is already used by parties[%d]", j), "give every party its own name")
+		}
+		names[p.Name] = i
+		if !reAccount.MatchString(p.AccountID) {
+			c.add(path+".account_id", p.AccountID, "is not a 12-digit AWS account id", `quote it so YAML keeps leading zeros: account_id: "012345678901"`)
+		}
+		if !reRegion.MatchString(p.Region) {
+			c.add(path+".region", p.Region, "is not an AWS region name", "use a region such as eu-west-1")
+		} else if !slices.Contains(env.AllowedRegions, p.Region) {
+			c.add(path+".region", p.Region, fmt.Sprintf("is not allowed on %s", env.Network), "use one of "+strings.Join(env.AllowedRegions, ", ")+", or set allowed_regions")
+		}
+		switch {
+		case p.Managed != nil && p.External != nil:
+			c.add(path, "", "is both managed and external", "keep managed: for a party this app deploys, external: for another organisation's")
+		case p.Managed == nil && p.External == nil:
+			c.add(path, "", "is neither managed nor external", "add a managed: block, or an external: block with what the party publishes")
+		case p.Managed != nil:
+			managed++
+			key := p.AccountID + "/" + p.Region + "/" + p.Managed.ClusterName
+			if j, dup := clusters[key]; dup {
+				c.add(path+".managed.cluster_name", p.Managed.ClusterName, fmt.Sprintf("parties[%d] already deploys to this cluster in the same account and region", j), "give each party its own EKS cluster")
+			}
+			clusters[key] = i
+			validateManaged(c, env, p, path+".managed")
+		default:
+			validateExternal(c, env, p, path+".external", ips, services, i)
+		}
+	}
+	if managed == 0 && len(env.Parties) > 0 {
+		c.add("parties", "", "no party is managed, so there is nothing to deploy", "add a managed: block to the parties this app deploys")
+	}
+}
+
+func validateExternal(c *collector, env *Environment, p *Party, path string, ips, services map[string]int, i int) {
+	x := p.External
+	switch env.Strategy {
+	case KubeIP:
+		if x.EndpointServiceName != "" || len(x.AvailabilityZoneIDs) > 0 {
+			c.add(path, "", "has PrivateLink fields in a kubeip environment", "keep only public_ip")
+		}
+		ip, err := netip.ParseAddr(x.PublicIP)
+		switch {
+		case x.PublicIP == "":
+			c.add(path+".public_ip", "", "is required for an external party in a kubeip environment", "set the Elastic IP the party published")
+		case err != nil || !ip.Is4():
+			c.add(path+".public_ip", x.PublicIP, "is not an IPv4 address", "set the party's Elastic IP, for example 203.0.113.10")
+		case ip.IsPrivate() || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast():
+			c.add(path+".public_ip", x.PublicIP, "is not a public address, so no peer could reach it", "set the party's Elastic IP")
+		default:
+			if j, dup := ips[x.PublicIP]; dup {
+				c.add(path+".public_ip", x.PublicIP, fmt.Sprintf("is already claimed by parties[%d]", j), "each party publishes its own Elastic IP")
+			}
+			ips[x.PublicIP] = i
+		}
+	case PrivateLink:
+		if x.PublicIP != "" {
+			c.add(path+".public_ip", x.PublicIP, "is a KubeIP field in a privatelink environment", "remove it; set endpoint_service_name")
+		}
+		m := reServiceName.FindStringSubmatch(x.EndpointServiceName)
+		switch {
+		case x.EndpointServiceName == "":
+			c.add(path+".endpoint_service_name", "", "is required for an external party in a privatelink environment", "set the service name the party published (com.amazonaws.vpce.<region>.vpce-svc-<17 hex>)")
+		case m == nil:
+			c.add(path+".endpoint_service_name", x.EndpointServiceName, "is not a VPC endpoint service name", "use the AWS-generated name com.amazonaws.vpce.<region>.vpce-svc-<17 hex>")
+		case m[1] != p.Region:
+			c.add(path+".endpoint_service_name", x.EndpointServiceName, fmt.Sprintf("is in region %s but the party's region is %s", m[1], p.Region), "fix the party's region or the service name")
+		default:
+			if j, dup := services[x.EndpointServiceName]; dup {
+				c.add(path+".endpoint_service_name", x.EndpointServiceName, fmt.Sprintf("is already claimed by parties[%d]", j), "each party publishes its own endpoint service")
+			}
+			services[x.EndpointServiceName] = i
+		}
+		for k, az := range x.AvailabilityZoneIDs {
+			if !reAZID.MatchString(az) {
+				c.add(fmt.Sprintf("%s.availability_zone_ids[%d]", path, k), az, "is not an availability-zone id", "use AZ ids such as euw1-az1 (names like eu-west-1a differ between accounts)")
+			}
+		}
+	}
+}
+
+func validateManaged(c *collector, env *Environment, p *Party, path string) {
+	m := p.Managed
+	if m.ClusterName == "" {
+		c.add(path+".cluster_name", "", "is required", "name the party's existing EKS cluster")
+	} else if !reCluster.MatchString(m.ClusterName) {
+		c.add(path+".cluster_name", m.ClusterName, "is not a valid EKS cluster name", "use letters, digits, hyphens and underscores, starting with a letter or digit")
+	}
+	for k, s := range m.Subnets.Private {
+		if !reSubnet.MatchString(s) {
+			c.add(fmt.Sprintf("%s.subnets.private[%d]", path, k), s, "is not a subnet id", "use ids such as subnet-0123456789abcdef0")
+		}
+	}
+	for k, s := range m.Subnets.Public {
+		if !reSubnet.MatchString(s) {
+			c.add(fmt.Sprintf("%s.subnets.public[%d]", path, k), s, "is not a subnet id", "use ids such as subnet-0123456789abcdef0")
+		}
+	}
+	validateNodeGroup(c, m, path+".nodegroup")
+	validateEnclave(c, m, path+".enclave")
+	for k, arn := range m.KMS.AdminRoleARNs {
+		if !reRoleARN.MatchString(arn) {
+			c.add(fmt.Sprintf("%s.kms.admin_role_arns[%d]", path, k), arn, "is not an IAM role ARN", "use arn:aws:iam::<account>:role/<name>")
+		}
+	}
+	if d := m.KMS.DeletionWindowDays; d < 7 || d > 30 {
+		c.add(path+".kms.deletion_window_days", strconv.Itoa(d), "is outside what KMS accepts", "use 7 to 30 days")
+	}
+	if m.Vault.NoncurrentVersionDays < 1 {
+		c.add(path+".vault.noncurrent_version_days", strconv.Itoa(m.Vault.NoncurrentVersionDays), "must be at least 1", "keep old versions for some days, 90 by default")
+	}
+	validateKubernetes(c, m, path+".kubernetes")
+	validateRDS(c, m, path+".rds")
+	validateHelm(c, m, path+".helm")
+	validateStrategyOptions(c, env, m, path)
+	if m.NetCheck.Enabled && !reImage.MatchString(m.NetCheck.Image) {
+		c.add(path+".netcheck.image", m.NetCheck.Image, "is required when the probe Job is enabled and must be an image reference", "publish an image with mpc-netcheck and set it, for example registry.example.com/mpc-netcheck:1.0.0")
+	}
+	validateNames(c, env, p, path)
+}
+
+func validateNodeGroup(c *collector, m *Managed, path string) {
+	ng := m.NodeGroup
+	for k, it := range ng.InstanceTypes {
+		p := fmt.Sprintf("%s.instance_types[%d]", path, k)
+		parts := reInstance.FindStringSubmatch(it)
+		switch {
+		case parts == nil:
+			c.add(p, it, "is not an EC2 instance type", "use a type such as m5.2xlarge")
+		case slices.Contains(noEnclaveFamilies, parts[1]) || slices.Contains(noEnclaveSizes, parts[2]):
+			c.add(p, it, "does not support Nitro Enclaves (needs a Nitro instance with at least 4 vCPUs, not burstable)", "use a type such as m5.2xlarge, c6i.2xlarge or c7a.16xlarge")
+		}
+	}
+	if ng.MinSize < 0 || ng.MaxSize < 1 || ng.MinSize > ng.DesiredSize || ng.DesiredSize > ng.MaxSize {
+		c.add(path, fmt.Sprintf("min %d, desired %d, max %d", ng.MinSize, ng.DesiredSize, ng.MaxSize), "sizes are inconsistent", "use 0 <= min_size <= desired_size <= max_size and max_size >= 1")
+	}
+	if ng.DiskSizeGiB < 20 || ng.DiskSizeGiB > 16384 {
+		c.add(path+".disk_size_gib", strconv.Itoa(ng.DiskSizeGiB), "is outside 20 to 16384 GiB", "use at least 20 GiB (default 50)")
+	}
+	if ng.CapacityType != "ON_DEMAND" && ng.CapacityType != "SPOT" {
+		c.add(path+".capacity_type", ng.CapacityType, "is not a capacity type", "use ON_DEMAND or SPOT")
+	}
+	if !strings.HasPrefix(ng.AMIType, "AL2023_") {
+		c.add(path+".ami_type", ng.AMIType, "is not an Amazon Linux 2023 AMI type; the enclave allocator setup needs AL2023 (AL2 has no EKS AMIs for Kubernetes >= 1.33)", "use AL2023_x86_64_STANDARD or AL2023_ARM_64_STANDARD")
+	}
+}
+
+func validateEnclave(c *collector, m *Managed, path string) {
+	e := m.Enclave
+	if len(e.PCR0) == 0 {
+		c.add(path+".pcr0", "", "is required: without an allowed image measurement no enclave could decrypt", "list the SHA-384 PCR0 of your enclave image (96 hex characters), from nitro-cli describe-eif")
+	}
+	seen := map[string]bool{}
+	for k, v := range e.PCR0 {
+		p := fmt.Sprintf("%s.pcr0[%d]", path, k)
+		if !reHex96.MatchString(v) {
+			c.add(p, v, pcrProblem(v), "use the 96-hex-character SHA-384 measurement")
+		} else if seen[strings.ToLower(v)] {
+			c.add(p, v, "is listed twice", "list each measurement once")
+		}
+		seen[strings.ToLower(v)] = true
+	}
+	for name, v := range map[string]string{"pcr1": e.PCR1, "pcr2": e.PCR2} {
+		if v != "" && !reHex96.MatchString(v) {
+			c.add(path+"."+name, v, pcrProblem(v), "use the 96-hex-character SHA-384 measurement or leave it out")
+		}
+	}
+	if e.CPUCount < 0 || e.CPUCount == 1 {
+		c.add(path+".cpu_count", strconv.Itoa(e.CPUCount), "an enclave needs at least 2 vCPUs", "use 0 for 75% of the instance, or 2 or more")
+	}
+	if e.MemoryMiB < 0 || (e.MemoryMiB > 0 && e.MemoryMiB < 64) {
+		c.add(path+".memory_mib", strconv.Itoa(e.MemoryMiB), "is too small for an enclave", "use 0 for 75% of the instance, or at least 64 MiB")
+	}
+}
+
+func pcrProblem(v string) string {
+	if len(v) == 96 {
+		return "has 96 characters but not all are hexadecimal"
+	}
+	return fmt.Sprintf("has %d characters; a SHA-384 measurement has 96 hexadecimal characters", len(v))
+}
+
+func validateKubernetes(c *collector, m *Managed, path string) {
+	for field, v := range map[string]string{"namespace": m.Kubernetes.Namespace, "service_account": m.Kubernetes.ServiceAccount, "config_map": m.Kubernetes.ConfigMap} {
+		if !reDNSLabel.MatchString(v) || len(v) > 63 {
+			c.add(path+"."+field, v, "is not a Kubernetes DNS-1123 label", "use at most 63 lowercase letters, digits and hyphens")
+		}
+	}
+}
+
+func validateRDS(c *collector, m *Managed, path string) {
+	r := m.RDS
+	if !r.Enabled {
+		return
+	}
+	if !reEngineVer.MatchString(r.EngineVersion) {
+		c.add(path+".engine_version", r.EngineVersion, "is not a PostgreSQL version", "use a version such as 17.2")
+	}
+	if r.Port < 1150 || r.Port > 65535 {
+		c.add(path+".port", strconv.Itoa(r.Port), "is outside the ports RDS accepts", "use 1150 to 65535 (default 5432)")
+	}
+	if !reDBName.MatchString(r.DBName) {
+		c.add(path+".db_name", r.DBName, "is not a database name", "start with a letter; letters, digits and underscores")
+	}
+	if !strings.HasPrefix(r.InstanceClass, "db.") {
+		c.add(path+".instance_class", r.InstanceClass, "is not an RDS instance class", "use a class such as db.t4g.medium")
+	}
+}
+
+func validateHelm(c *collector, m *Managed, path string) {
+	h := m.Helm
+	if !reDNSLabel.MatchString(h.ReleaseName) || len(h.ReleaseName) > 53 {
+		c.add(path+".release_name", h.ReleaseName, "is not a Helm release name", "use at most 53 lowercase letters, digits and hyphens")
+	}
+	if h.Path == "" {
+		if !strings.HasPrefix(h.Repository, "oci://") && !strings.HasPrefix(h.Repository, "https://") {
+			c.add(path+".repository", h.Repository, "must be an oci:// or https:// chart repository", "use oci://ghcr.io/zama-ai/helm-charts or set path to a local chart")
+		}
+		if !reVersion.MatchString(h.Version) {
+			c.add(path+".version", h.Version, "must pin a chart version", "set version to a released chart version such as 0.6.56")
+		}
+	}
+}
+
+func validateStrategyOptions(c *collector, env *Environment, m *Managed, path string) {
+	switch env.Strategy {
+	case KubeIP:
+		if !reLogLevel.MatchString(m.KubeIP.LogLevel) {
+			c.add(path+".kubeip.log_level", m.KubeIP.LogLevel, "is not a log level", "use debug, info, warn or error")
+		}
+		if m.KubeIP.Addresses < 1 || m.KubeIP.Addresses > 5 {
+			c.add(path+".kubeip.addresses", strconv.Itoa(m.KubeIP.Addresses), "must be 1 to 5 (the default Elastic IP quota is 5 per region)", "publish one address per enclave node")
+		}
+		if !reDNSLabel.MatchString(m.KubeIP.Namespace) {
+			c.add(path+".kubeip.namespace", m.KubeIP.Namespace, "is not a Kubernetes namespace name", "use kube-system or another DNS-1123 label")
+		}
+		if m.KubeIP.Version != "" && !reVersion.MatchString(m.KubeIP.Version) {
+			c.add(path+".kubeip.version", m.KubeIP.Version, "must be a released version, never latest", "use a version such as 2.4.1")
+		}
+		for k, cidr := range m.Firewall.ExtraCIDRs {
+			p := fmt.Sprintf("%s.firewall.extra_cidrs[%d]", path, k)
+			pfx, err := netip.ParsePrefix(cidr)
+			switch {
+			case err != nil:
+				c.add(p, cidr, "is not a CIDR block", "use a block such as 198.51.100.0/24")
+			case pfx.Bits() == 0:
+				c.add(p, cidr, "opens the MPC ports to the whole internet", "admit only the networks that need the MPC ports")
+			}
+		}
+		for k, sg := range m.Firewall.ExtraSecurityGroups {
+			if !reSG.MatchString(sg) {
+				c.add(fmt.Sprintf("%s.firewall.extra_security_groups[%d]", path, k), sg, "is not a security group id", "use ids such as sg-0123456789abcdef0")
+			}
+		}
+	case PrivateLink:
+		pfx, err := netip.ParsePrefix(m.PrivateLink.VPCCIDR)
+		switch {
+		case m.PrivateLink.VPCCIDR == "":
+			c.add(path+".privatelink.vpc_cidr", "", "is required for privatelink: the NLB admits the MPC ports from the cluster VPC", "set the CIDR of the cluster's VPC, for example 10.0.0.0/16")
+		case err != nil || !pfx.Addr().Is4():
+			c.add(path+".privatelink.vpc_cidr", m.PrivateLink.VPCCIDR, "is not an IPv4 CIDR block", "use a block such as 10.0.0.0/16")
+		case pfx.Bits() == 0:
+			c.add(path+".privatelink.vpc_cidr", m.PrivateLink.VPCCIDR, "would admit every address", "use the cluster VPC's CIDR")
+		}
+		if z := m.PrivateLink.Route53ZoneID; z != "" && !reZoneID.MatchString(z) {
+			c.add(path+".privatelink.route53_zone_id", z, "is not a Route53 hosted zone id", "use an id such as Z0123456789ABCDEFGHIJ")
+		}
+	}
+}
+
+// validateNames checks every derived AWS and Kubernetes name against its service's limits.
+func validateNames(c *collector, env *Environment, p *Party, path string) {
+	n := env.Names(p)
+	check := func(field, name, what string, limit int) {
+		if len(name) > limit {
+			c.add(path+"."+field, name, fmt.Sprintf("the derived %s name is %d characters, over the limit of %d", what, len(name), limit), "shorten the environment or party name (or the field)")
+		}
+	}
+	for _, b := range []string{n.PrivateBucket, n.PublicBucket} {
+		if len(b) > 63 || !reS3Bucket.MatchString(b) {
+			c.add(path+".vault.bucket_prefix", b, "the derived bucket name is not a valid S3 name of at most 63 characters", "set a shorter bucket_prefix of lowercase letters, digits and hyphens")
+			break
+		}
+	}
+	check("name", n.PartyRole, "IAM role", 64)
+	check("name", n.KubeIPRole, "IAM role", 64)
+	check("name", n.NodeRole, "IAM role", 64)
+	check("name", n.NodeGroup, "EKS node group", 63)
+	check("name", n.LongestTargetGroup(), "load balancer target group", 32)
+	if p.Managed.RDS.Enabled {
+		check("rds.db_name", n.RDSIdentifier, "RDS identifier", 63)
+	}
+	for _, l := range Layers {
+		check("name", env.StackName(p, l), "stack", 63)
+	}
+}

@@ -1,0 +1,82 @@
+// Command mpc-mesh synthesizes the Terraform stacks of the MPC mesh from the
+// environment files in config/environments (or MPC_CONFIG_DIR).
+//
+//	go run .                          synthesize (MPC_ENV=a,b limits environments)
+//	go run . validate                 check the configuration, write nothing
+//	go run . peers export ENV PARTY   print the block other organisations declare this party with
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/stacks"
+)
+
+func main() {
+	code := run(os.Args[1:])
+	jsii.Close()
+	os.Exit(code)
+}
+
+func run(args []string) int {
+	dir := envOr("MPC_CONFIG_DIR", config.DefaultDir)
+	var only []string
+	if v := os.Getenv("MPC_ENV"); v != "" {
+		only = strings.Split(v, ",")
+	}
+	if len(args) >= 1 && args[0] == "peers" {
+		return peers(dir, args[1:])
+	}
+	cfg, err := config.Load(dir, only)
+	if err != nil {
+		return fail(err)
+	}
+	if len(args) == 1 && args[0] == "validate" {
+		fmt.Printf("configuration valid: %d environment(s) in %s\n", len(cfg.Environments), dir)
+		return 0
+	}
+	if len(args) > 0 {
+		return fail(fmt.Errorf("unknown command %q; use no argument to synthesize, validate, or peers export ENV PARTY", strings.Join(args, " ")))
+	}
+	emu, err := stacks.EmulatorFromEnv()
+	if err != nil {
+		return fail(err)
+	}
+	if err := stacks.Synthesize(cfg, stacks.Options{Emulator: emu}, envOr("CDKTF_OUTDIR", stacks.DefaultOutdir)); err != nil {
+		return fail(err)
+	}
+	return 0
+}
+
+func peers(dir string, args []string) int {
+	if len(args) != 3 || args[0] != "export" {
+		return fail(fmt.Errorf("usage: peers export ENV PARTY [< terraform-output.json]"))
+	}
+	cfg, err := config.Load(dir, []string{args[1]})
+	if err != nil {
+		return fail(err)
+	}
+	out, err := config.ExportPeer(cfg.Environments[0], args[2], os.Stdin)
+	if err != nil {
+		return fail(err)
+	}
+	fmt.Println(out)
+	return 0
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func fail(err error) int {
+	fmt.Fprintln(os.Stderr, "error:", err)
+	return 1
+}

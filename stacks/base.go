@@ -1,0 +1,195 @@
+// Package stacks turns a validated environment into cdktf stacks: four
+// layers per managed party (provider, consumer, party, cluster), named
+// <env>-<party>-<layer>, wired to each other and to the peers' layers through
+// cross-stack references. Every stack goes through NewBase, the one place
+// that sets backends, providers, provider version ranges and default tags.
+package stacks
+
+import (
+	"fmt"
+	"path"
+	"sort"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	awsprovider "github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	helmprovider "github.com/cdktf/cdktf-provider-helm-go/helm/v10/provider"
+	k8sprovider "github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/mpc-mesh/infra/config"
+)
+
+// Version ranges written into every stack's required_providers. The bindings
+// pin exact versions (aws 5.84.0, kubernetes 2.37.1, helm 2.17.0); a range
+// admitting every later release of the same major lets `terraform init` use
+// whatever a provider mirror or the registry offers (the local mirror here
+// holds aws 5.100.0 only).
+const (
+	AWSProviderRange        = ">= 5.84.0, < 6.0.0"
+	KubernetesProviderRange = ">= 2.37.1, < 3.0.0"
+	HelmProviderRange       = ">= 2.17.0, < 3.0.0"
+	// TerraformVersionRange: 1.10 brought the S3 backend's native lock file.
+	TerraformVersionRange = ">= 1.10.0"
+)
+
+// StateDir is the folder, relative to the project root, holding local state
+// files. Stacks run in cdktf.out/stacks/<name>, three levels below the root.
+const StateDir = "terraform-state"
+
+// Options are run-wide settings that do not come from an environment file.
+type Options struct {
+	// Emulator, when set, points every AWS provider at an AWS API emulator.
+	Emulator *Emulator
+}
+
+// Base is a stack of one layer of one party, with its backend and providers set.
+type Base struct {
+	cdktf.TerraformStack
+	Env   *config.Environment
+	Party *config.Party
+	Layer config.Layer
+	// Name is the stack name, <env>-<party>-<layer>.
+	Name string
+}
+
+// NewBase creates a stack with an explicit backend, required_version, and the
+// providers its layer needs: AWS for provider/consumer/party, Kubernetes and
+// Helm for cluster (whose connection is set by the caller through k8s).
+func NewBase(scope constructs.Construct, env *config.Environment, party *config.Party, layer config.Layer, opts Options) *Base {
+	name := env.StackName(party, layer)
+	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
+	b := &Base{TerraformStack: stack, Env: env, Party: party, Layer: layer, Name: name}
+	b.setBackend()
+	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(TerraformVersionRange))
+	if layer != config.LayerCluster {
+		b.addAWSProvider(opts)
+	}
+	return b
+}
+
+// StateKey is the backend key of a stack: <env>/<party>/<layer>.tfstate.
+func StateKey(env *config.Environment, party *config.Party, layer config.Layer) string {
+	return path.Join(env.Name, party.Name, string(layer)+".tfstate")
+}
+
+func (b *Base) setBackend() {
+	key := StateKey(b.Env, b.Party, b.Layer)
+	s3 := b.Env.Backend.S3
+	if s3 == nil {
+		cdktf.NewLocalBackend(b, &cdktf.LocalBackendConfig{
+			Path: jsii.String(path.Join("..", "..", "..", StateDir, key)),
+		})
+		return
+	}
+	cfg := &cdktf.S3BackendConfig{
+		Bucket:  jsii.String(s3.Bucket),
+		Key:     jsii.String(path.Join(s3.KeyPrefix, key)),
+		Region:  jsii.String(s3.Region),
+		Encrypt: jsii.Bool(true),
+	}
+	if s3.Profile != "" {
+		cfg.Profile = jsii.String(s3.Profile)
+	}
+	if s3.Locking == "dynamodb" {
+		cfg.DynamodbTable = jsii.String(s3.DynamoDBTable)
+	}
+	cdktf.NewS3Backend(b, cfg)
+	if s3.Locking == "lockfile" {
+		// cdktf 0.20.11's S3BackendConfig predates Terraform 1.10's native
+		// S3 lock file, so the setting is added as an override.
+		b.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
+	}
+}
+
+// DefaultTags are the tags every AWS resource of a stack carries: the
+// environment's tags plus the keys that say where a resource comes from.
+// The mpc: keys win over user tags of the same name.
+func DefaultTags(env *config.Environment, party *config.Party, layer config.Layer) map[string]string {
+	tags := map[string]string{}
+	for k, v := range env.Tags {
+		tags[k] = v
+	}
+	tags["mpc:environment"] = env.Name
+	tags["mpc:party"] = party.Name
+	tags["mpc:party-id"] = fmt.Sprint(party.ID)
+	tags["mpc:layer"] = string(layer)
+	tags["mpc:managed-by"] = "cdktf"
+	return tags
+}
+
+func (b *Base) addAWSProvider(opts Options) {
+	m := b.Party.Managed
+	tags := DefaultTags(b.Env, b.Party, b.Layer)
+	cfg := &awsprovider.AwsProviderConfig{
+		Region: jsii.String(b.Party.Region),
+		DefaultTags: &[]*awsprovider.AwsProviderDefaultTags{{
+			Tags: stringMap(tags),
+		}},
+	}
+	if opts.Emulator != nil {
+		opts.Emulator.configure(cfg, b.Party.AccountID)
+	} else {
+		// Refuse to touch any account but the party's own.
+		cfg.AllowedAccountIds = jsii.Strings(b.Party.AccountID)
+		if m.AWSProfile != "" {
+			cfg.Profile = jsii.String(m.AWSProfile)
+		}
+	}
+	awsprovider.NewAwsProvider(b, jsii.String("aws"), cfg)
+	b.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderRange))
+}
+
+// KubernetesConnection is how the cluster stack reaches the party's EKS API:
+// endpoint and CA come from the party stack; the token from `aws eks get-token`.
+type KubernetesConnection struct {
+	// Endpoint is the cluster API URL (a cross-stack token).
+	Endpoint *string
+	// CACertificate is the base64 cluster CA (a cross-stack token).
+	CACertificate *string
+}
+
+// AddKubernetesProviders configures the Kubernetes and Helm providers of a
+// cluster stack to authenticate with `aws eks get-token` under the party's profile.
+func (b *Base) AddKubernetesProviders(conn KubernetesConnection) {
+	args := []string{"eks", "get-token", "--cluster-name", b.Party.Managed.ClusterName, "--region", b.Party.Region, "--output", "json"}
+	if p := b.Party.Managed.AWSProfile; p != "" {
+		args = append(args, "--profile", p)
+	}
+	ca := cdktf.Fn_Base64decode(conn.CACertificate)
+	k8sprovider.NewKubernetesProvider(b, jsii.String("kubernetes"), &k8sprovider.KubernetesProviderConfig{
+		Host:                 conn.Endpoint,
+		ClusterCaCertificate: ca,
+		Exec: &[]*k8sprovider.KubernetesProviderExec{{
+			ApiVersion: jsii.String("client.authentication.k8s.io/v1beta1"),
+			Command:    jsii.String("aws"),
+			Args:       jsii.Strings(args...),
+		}},
+	})
+	helmprovider.NewHelmProvider(b, jsii.String("helm"), &helmprovider.HelmProviderConfig{
+		Kubernetes: &helmprovider.HelmProviderKubernetes{
+			Host:                 conn.Endpoint,
+			ClusterCaCertificate: ca,
+			Exec: &helmprovider.HelmProviderKubernetesExec{
+				ApiVersion: jsii.String("client.authentication.k8s.io/v1beta1"),
+				Command:    jsii.String("aws"),
+				Args:       jsii.Strings(args...),
+			},
+		},
+	})
+	b.AddOverride(jsii.String("terraform.required_providers.kubernetes.version"), jsii.String(KubernetesProviderRange))
+	b.AddOverride(jsii.String("terraform.required_providers.helm.version"), jsii.String(HelmProviderRange))
+}
+
+func stringMap(m map[string]string) *map[string]*string {
+	res := make(map[string]*string, len(m))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		res[k] = jsii.String(m[k])
+	}
+	return &res
+}

@@ -1,0 +1,71 @@
+package stacks
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsekscluster"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiamopenidconnectprovider"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawssubnets"
+)
+
+// clusterLookup reads the party's existing EKS cluster: the stacks build
+// around a cluster they do not own.
+type clusterLookup struct {
+	cluster dataawsekscluster.DataAwsEksCluster
+	// VpcID of the cluster.
+	VpcID *string
+	// ClusterSecurityGroupID is the EKS-managed security group of the control plane and nodes.
+	ClusterSecurityGroupID *string
+	// Endpoint and CA of the Kubernetes API.
+	Endpoint, CA *string
+	// OIDCIssuer is the issuer URL of the cluster's service-account tokens.
+	OIDCIssuer *string
+}
+
+func (b *Base) lookupCluster() *clusterLookup {
+	c := dataawsekscluster.NewDataAwsEksCluster(b, jsii.String("eks-cluster"), &dataawsekscluster.DataAwsEksClusterConfig{
+		Name: jsii.String(b.Party.Managed.ClusterName),
+	})
+	vpc := c.VpcConfig().Get(jsii.Number(0))
+	return &clusterLookup{
+		cluster:                c,
+		VpcID:                  vpc.VpcId(),
+		ClusterSecurityGroupID: vpc.ClusterSecurityGroupId(),
+		Endpoint:               c.Endpoint(),
+		CA:                     c.CertificateAuthority().Get(jsii.Number(0)).Data(),
+		OIDCIssuer:             c.Identity().Get(jsii.Number(0)).Oidc().Get(jsii.Number(0)).Issuer(),
+	}
+}
+
+// oidcProviderARN finds the cluster's IAM OIDC provider, which must already exist.
+func (b *Base) oidcProviderARN(c *clusterLookup) *string {
+	p := dataawsiamopenidconnectprovider.NewDataAwsIamOpenidConnectProvider(b, jsii.String("eks-oidc-provider"), &dataawsiamopenidconnectprovider.DataAwsIamOpenidConnectProviderConfig{
+		Url: c.OIDCIssuer,
+	})
+	return p.Arn()
+}
+
+// Subnet role tags that EKS and the AWS Load Balancer Controller use to tell
+// private from public subnets; used when a party lists no subnet ids.
+const (
+	privateSubnetTag = "kubernetes.io/role/internal-elb"
+	publicSubnetTag  = "kubernetes.io/role/elb"
+)
+
+// subnets returns the party's private or public subnet ids: the ids from
+// config when given, else the cluster VPC's subnets carrying the role tag.
+func (b *Base) subnets(c *clusterLookup, public bool) *[]*string {
+	ids, tag, id := b.Party.Managed.Subnets.Private, privateSubnetTag, "private-subnets"
+	if public {
+		ids, tag, id = b.Party.Managed.Subnets.Public, publicSubnetTag, "public-subnets"
+	}
+	if len(ids) > 0 {
+		return jsii.Strings(ids...)
+	}
+	ds := dataawssubnets.NewDataAwsSubnets(b, jsii.String(id), &dataawssubnets.DataAwsSubnetsConfig{
+		Filter: &[]*dataawssubnets.DataAwsSubnetsFilter{
+			{Name: jsii.String("vpc-id"), Values: jsii.Strings(*c.VpcID)},
+			{Name: jsii.String("tag:" + tag), Values: jsii.Strings("1")},
+		},
+	})
+	return ds.Ids()
+}
