@@ -143,6 +143,10 @@ func decode(c *collector, data []byte) *Environment {
 		return nil
 	}
 	doc := root.Content[0]
+	if a := findAlias(doc); a != nil {
+		c.errs = append(c.errs, Error{File: c.file, Line: a.Line, Problem: "YAML anchors and aliases are not accepted (they hide what a field holds and can expand without bound)", Fix: "write the values out in full"})
+		return nil
+	}
 	strictCheck(c, doc, reflect.TypeOf(Environment{}), "")
 	if len(c.errs) > 0 {
 		return nil

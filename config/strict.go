@@ -14,10 +14,6 @@ import (
 // duplicate keys, anchors and aliases, and values of the wrong kind. It also
 // records the line of every field path so later errors can point at it.
 func strictCheck(c *collector, n *yaml.Node, t reflect.Type, path string) {
-	if n.Anchor != "" || n.Kind == yaml.AliasNode {
-		c.add(path, "", "YAML anchors and aliases are not accepted (they make a file hard to review and can expand without bound)", "write the values out in full")
-		return
-	}
 	if path != "" {
 		if _, seen := c.lines[path]; !seen {
 			c.lines[path] = n.Line
@@ -46,6 +42,7 @@ func strictCheck(c *collector, n *yaml.Node, t reflect.Type, path string) {
 				continue
 			}
 			seen[k.Value] = k.Line
+			c.lines[child] = k.Line
 			f, ok := fields[k.Value]
 			if !ok {
 				fix := "remove it; valid keys here: " + strings.Join(sortedKeys(fields), ", ")
@@ -82,7 +79,6 @@ func strictCheck(c *collector, n *yaml.Node, t reflect.Type, path string) {
 			strictCheck(c, v, t.Elem(), child)
 		}
 	case reflect.Interface:
-		checkNoAliases(c, n, path)
 	default:
 		if n.Kind != yaml.ScalarNode {
 			c.add(path, "", fmt.Sprintf("expected a single %s value", kindName(t)), "write a "+kindName(t))
@@ -95,15 +91,19 @@ func strictCheck(c *collector, n *yaml.Node, t reflect.Type, path string) {
 	}
 }
 
-// checkNoAliases rejects anchors and aliases in free-form values (Helm values).
-func checkNoAliases(c *collector, n *yaml.Node, path string) {
+// findAlias returns the first anchor or alias in a tree, nil when there is none.
+// Anchors and aliases are refused outright: they make a file hard to review
+// and let a few lines expand into an unbounded document ("billion laughs").
+func findAlias(n *yaml.Node) *yaml.Node {
 	if n.Anchor != "" || n.Kind == yaml.AliasNode {
-		c.add(path, "", "YAML anchors and aliases are not accepted", "write the values out in full")
-		return
+		return n
 	}
 	for _, e := range n.Content {
-		checkNoAliases(c, e, path)
+		if a := findAlias(e); a != nil {
+			return a
+		}
 	}
+	return nil
 }
 
 func kindName(t reflect.Type) string {

@@ -279,7 +279,7 @@ type KubeIPAgent struct {
 	Version string `yaml:"version"`
 	// Namespace of the agent. Default "kube-system".
 	Namespace string `yaml:"namespace"`
-	// LogLevel is debug, info (default), warn or error.
+	// LogLevel is debug, info (default), warning or error.
 	LogLevel string `yaml:"log_level"`
 	// Addresses is the number of Elastic IPs to publish, one per enclave node. Default 1.
 	Addresses int `yaml:"addresses"`

@@ -26,7 +26,7 @@ var (
 	reZoneID      = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 	reTagKey      = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$`)
 	reTagValue    = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$`)
-	reLogLevel    = regexp.MustCompile(`^(debug|info|warn|error)$`)
+	reLogLevel    = regexp.MustCompile(`^(debug|info|warning|error)$`)
 	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	reVersion     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.-]+)?$`)
 	reImage       = regexp.MustCompile(`^[a-z0-9]+([._/:@-][a-zA-Z0-9]+)*$`)
@@ -130,8 +130,10 @@ func validateParties(c *collector, env *Environment) {
 	if n < len(env.Parties) {
 		c.add("threshold.parties", strconv.Itoa(n), fmt.Sprintf("is smaller than the %d parties listed", len(env.Parties)), "set it to the size of the whole MPC network")
 	}
-	if t := env.Threshold.Value; t < 1 || 3*t >= n {
-		c.add("threshold.value", strconv.Itoa(t), fmt.Sprintf("must satisfy 1 <= t and 3t < %d parties", n), fmt.Sprintf("use a value from 1 to %d, or grow the network to at least 4 parties", max(1, (n-1)/3)))
+	if n < 4 {
+		c.add("threshold.parties", strconv.Itoa(n), "a threshold network needs at least 4 parties (n >= 3t+1 with t >= 1)", "set threshold.parties to the size of the whole MPC network, counting the parties other organisations deploy")
+	} else if t := env.Threshold.Value; t < 1 || 3*t >= n {
+		c.add("threshold.value", strconv.Itoa(t), fmt.Sprintf("must satisfy 1 <= t and 3t < %d parties", n), fmt.Sprintf("use a value from 1 to %d", (n-1)/3))
 	}
 	managed := 0
 	ids := map[int]int{}
@@ -380,7 +382,7 @@ func validateStrategyOptions(c *collector, env *Environment, m *Managed, path st
 	switch env.Strategy {
 	case KubeIP:
 		if !reLogLevel.MatchString(m.KubeIP.LogLevel) {
-			c.add(path+".kubeip.log_level", m.KubeIP.LogLevel, "is not a log level", "use debug, info, warn or error")
+			c.add(path+".kubeip.log_level", m.KubeIP.LogLevel, "is not a log level", "use debug, info, warning or error (the values KubeIP accepts)")
 		}
 		if m.KubeIP.Addresses < 1 || m.KubeIP.Addresses > 5 {
 			c.add(path+".kubeip.addresses", strconv.Itoa(m.KubeIP.Addresses), "must be 1 to 5 (the default Elastic IP quota is 5 per region)", "publish one address per enclave node")

@@ -45,12 +45,16 @@ type Options struct {
 
 // Base is a stack of one layer of one party, with its backend and providers set.
 type Base struct {
-	cdktf.TerraformStack
+	// Stack is the cdktf stack; constructs of this layer go in it.
+	Stack cdktf.TerraformStack
 	Env   *config.Environment
 	Party *config.Party
 	Layer config.Layer
 	// Name is the stack name, <env>-<party>-<layer>.
 	Name string
+
+	cluster *clusterLookup
+	subnet  map[bool]*[]*string
 }
 
 // NewBase creates a stack with an explicit backend, required_version, and the
@@ -59,7 +63,7 @@ type Base struct {
 func NewBase(scope constructs.Construct, env *config.Environment, party *config.Party, layer config.Layer, opts Options) *Base {
 	name := env.StackName(party, layer)
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
-	b := &Base{TerraformStack: stack, Env: env, Party: party, Layer: layer, Name: name}
+	b := &Base{Stack: stack, Env: env, Party: party, Layer: layer, Name: name}
 	b.setBackend()
 	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(TerraformVersionRange))
 	if layer != config.LayerCluster {
@@ -77,7 +81,7 @@ func (b *Base) setBackend() {
 	key := StateKey(b.Env, b.Party, b.Layer)
 	s3 := b.Env.Backend.S3
 	if s3 == nil {
-		cdktf.NewLocalBackend(b, &cdktf.LocalBackendConfig{
+		cdktf.NewLocalBackend(b.Stack, &cdktf.LocalBackendConfig{
 			Path: jsii.String(path.Join("..", "..", "..", StateDir, key)),
 		})
 		return
@@ -94,11 +98,11 @@ func (b *Base) setBackend() {
 	if s3.Locking == "dynamodb" {
 		cfg.DynamodbTable = jsii.String(s3.DynamoDBTable)
 	}
-	cdktf.NewS3Backend(b, cfg)
+	cdktf.NewS3Backend(b.Stack, cfg)
 	if s3.Locking == "lockfile" {
 		// cdktf 0.20.11's S3BackendConfig predates Terraform 1.10's native
 		// S3 lock file, so the setting is added as an override.
-		b.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
+		b.Stack.AddOverride(jsii.String("terraform.backend.s3.use_lockfile"), jsii.Bool(true))
 	}
 }
 
@@ -136,8 +140,8 @@ func (b *Base) addAWSProvider(opts Options) {
 			cfg.Profile = jsii.String(m.AWSProfile)
 		}
 	}
-	awsprovider.NewAwsProvider(b, jsii.String("aws"), cfg)
-	b.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderRange))
+	awsprovider.NewAwsProvider(b.Stack, jsii.String("aws"), cfg)
+	b.Stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderRange))
 }
 
 // KubernetesConnection is how the cluster stack reaches the party's EKS API:
@@ -157,7 +161,7 @@ func (b *Base) AddKubernetesProviders(conn KubernetesConnection) {
 		args = append(args, "--profile", p)
 	}
 	ca := cdktf.Fn_Base64decode(conn.CACertificate)
-	k8sprovider.NewKubernetesProvider(b, jsii.String("kubernetes"), &k8sprovider.KubernetesProviderConfig{
+	k8sprovider.NewKubernetesProvider(b.Stack, jsii.String("kubernetes"), &k8sprovider.KubernetesProviderConfig{
 		Host:                 conn.Endpoint,
 		ClusterCaCertificate: ca,
 		Exec: &[]*k8sprovider.KubernetesProviderExec{{
@@ -166,7 +170,7 @@ func (b *Base) AddKubernetesProviders(conn KubernetesConnection) {
 			Args:       jsii.Strings(args...),
 		}},
 	})
-	helmprovider.NewHelmProvider(b, jsii.String("helm"), &helmprovider.HelmProviderConfig{
+	helmprovider.NewHelmProvider(b.Stack, jsii.String("helm"), &helmprovider.HelmProviderConfig{
 		Kubernetes: &helmprovider.HelmProviderKubernetes{
 			Host:                 conn.Endpoint,
 			ClusterCaCertificate: ca,
@@ -177,8 +181,8 @@ func (b *Base) AddKubernetesProviders(conn KubernetesConnection) {
 			},
 		},
 	})
-	b.AddOverride(jsii.String("terraform.required_providers.kubernetes.version"), jsii.String(KubernetesProviderRange))
-	b.AddOverride(jsii.String("terraform.required_providers.helm.version"), jsii.String(HelmProviderRange))
+	b.Stack.AddOverride(jsii.String("terraform.required_providers.kubernetes.version"), jsii.String(KubernetesProviderRange))
+	b.Stack.AddOverride(jsii.String("terraform.required_providers.helm.version"), jsii.String(HelmProviderRange))
 }
 
 func stringMap(m map[string]string) *map[string]*string {

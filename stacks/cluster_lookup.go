@@ -21,12 +21,16 @@ type clusterLookup struct {
 	OIDCIssuer *string
 }
 
+// lookupCluster reads the cluster once per stack.
 func (b *Base) lookupCluster() *clusterLookup {
-	c := dataawsekscluster.NewDataAwsEksCluster(b, jsii.String("eks-cluster"), &dataawsekscluster.DataAwsEksClusterConfig{
+	if b.cluster != nil {
+		return b.cluster
+	}
+	c := dataawsekscluster.NewDataAwsEksCluster(b.Stack, jsii.String("eks-cluster"), &dataawsekscluster.DataAwsEksClusterConfig{
 		Name: jsii.String(b.Party.Managed.ClusterName),
 	})
 	vpc := c.VpcConfig().Get(jsii.Number(0))
-	return &clusterLookup{
+	b.cluster = &clusterLookup{
 		cluster:                c,
 		VpcID:                  vpc.VpcId(),
 		ClusterSecurityGroupID: vpc.ClusterSecurityGroupId(),
@@ -34,11 +38,12 @@ func (b *Base) lookupCluster() *clusterLookup {
 		CA:                     c.CertificateAuthority().Get(jsii.Number(0)).Data(),
 		OIDCIssuer:             c.Identity().Get(jsii.Number(0)).Oidc().Get(jsii.Number(0)).Issuer(),
 	}
+	return b.cluster
 }
 
 // oidcProviderARN finds the cluster's IAM OIDC provider, which must already exist.
 func (b *Base) oidcProviderARN(c *clusterLookup) *string {
-	p := dataawsiamopenidconnectprovider.NewDataAwsIamOpenidConnectProvider(b, jsii.String("eks-oidc-provider"), &dataawsiamopenidconnectprovider.DataAwsIamOpenidConnectProviderConfig{
+	p := dataawsiamopenidconnectprovider.NewDataAwsIamOpenidConnectProvider(b.Stack, jsii.String("eks-oidc-provider"), &dataawsiamopenidconnectprovider.DataAwsIamOpenidConnectProviderConfig{
 		Url: c.OIDCIssuer,
 	})
 	return p.Arn()
@@ -53,7 +58,19 @@ const (
 
 // subnets returns the party's private or public subnet ids: the ids from
 // config when given, else the cluster VPC's subnets carrying the role tag.
+// The lookup is made once per stack.
 func (b *Base) subnets(c *clusterLookup, public bool) *[]*string {
+	if ids, ok := b.subnet[public]; ok {
+		return ids
+	}
+	if b.subnet == nil {
+		b.subnet = map[bool]*[]*string{}
+	}
+	b.subnet[public] = b.selectSubnets(c, public)
+	return b.subnet[public]
+}
+
+func (b *Base) selectSubnets(c *clusterLookup, public bool) *[]*string {
 	ids, tag, id := b.Party.Managed.Subnets.Private, privateSubnetTag, "private-subnets"
 	if public {
 		ids, tag, id = b.Party.Managed.Subnets.Public, publicSubnetTag, "public-subnets"
@@ -61,7 +78,7 @@ func (b *Base) subnets(c *clusterLookup, public bool) *[]*string {
 	if len(ids) > 0 {
 		return jsii.Strings(ids...)
 	}
-	ds := dataawssubnets.NewDataAwsSubnets(b, jsii.String(id), &dataawssubnets.DataAwsSubnetsConfig{
+	ds := dataawssubnets.NewDataAwsSubnets(b.Stack, jsii.String(id), &dataawssubnets.DataAwsSubnetsConfig{
 		Filter: &[]*dataawssubnets.DataAwsSubnetsFilter{
 			{Name: jsii.String("vpc-id"), Values: jsii.Strings(*c.VpcID)},
 			{Name: jsii.String("tag:" + tag), Values: jsii.Strings("1")},

@@ -1,0 +1,225 @@
+package firewall_test
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
+
+	"github.com/mpc-mesh/infra/constructs/firewall"
+	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/test/synthtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
+
+const (
+	ingressType = "aws_vpc_security_group_ingress_rule"
+	egressType  = "aws_vpc_security_group_egress_rule"
+)
+
+var ports = []mesh.Port{{Name: "grpc", Number: 50100}, {Name: "peer", Number: 50001}, {Name: "metrics", Number: 9646}}
+
+// peerIP is the address each test peer publishes; party 3's is a token read
+// from an aws_eip in the same stack.
+var peerIP = map[int]string{1: "203.0.113.1", 2: "198.51.100.7", 3: "${aws_eip.peer3.public_ip}"}
+
+func synth(t *testing.T, mutate func(p *firewall.Props)) *synthtest.Doc {
+	return synthtest.Stack(t, func(s constructs.Construct) {
+		peer3 := eip.NewEip(s, jsii.String("peer3"), &eip.EipConfig{Domain: jsii.String("vpc")})
+		props := &firewall.Props{
+			Name:  "dev-p4-enclave",
+			VpcID: jsii.String("vpc-0123"),
+			Ports: ports,
+			Peers: []mesh.Peer{
+				{ID: 1, Name: "alpha", PublicIP: jsii.String(peerIP[1])},
+				{ID: 2, Name: "beta", PublicIP: jsii.String(peerIP[2])},
+				{ID: 3, Name: "gamma", PublicIP: peer3.PublicIp()},
+			},
+		}
+		if mutate != nil {
+			mutate(props)
+		}
+		firewall.New(s, "fw", props)
+	})
+}
+
+var logicalID = regexp.MustCompile(`^fw_(.+)_[0-9A-F]{8}$`)
+
+// byConstructID re-keys resources by the construct id inside the firewall.
+func byConstructID(t *testing.T, all map[string]synthtest.Object) map[string]synthtest.Object {
+	t.Helper()
+	res := map[string]synthtest.Object{}
+	for key, o := range all {
+		m := logicalID.FindStringSubmatch(key)
+		if m == nil {
+			t.Fatalf("logical id %q does not look like fw_<construct id>_<hash>", key)
+		}
+		res[m[1]] = o
+	}
+	return res
+}
+
+func num(v any) int {
+	f, _ := v.(float64)
+	return int(f)
+}
+
+func TestOneIngressRulePerPortAndPeerFromPeerHost(t *testing.T) {
+	rules := byConstructID(t, synth(t, nil).Resources(ingressType))
+	if len(rules) != 3*3 {
+		t.Fatalf("want 9 ingress rules (3 peers x 3 ports), got %d: %v", len(rules), synthtest.Names(rules))
+	}
+	for _, port := range ports {
+		for id := 1; id <= 3; id++ {
+			key := fmt.Sprintf("%s-from-party-%d", port.Name, id)
+			r, ok := rules[key]
+			if !ok {
+				t.Errorf("missing ingress rule %s", key)
+				continue
+			}
+			if r["cidr_ipv4"] != peerIP[id]+"/32" {
+				t.Errorf("%s cidr_ipv4 = %v, want %s/32", key, r["cidr_ipv4"], peerIP[id])
+			}
+			if num(r["from_port"]) != port.Number || num(r["to_port"]) != port.Number || r["ip_protocol"] != "tcp" {
+				t.Errorf("%s = %v/%v..%v, want tcp %d", key, r["ip_protocol"], r["from_port"], r["to_port"], port.Number)
+			}
+			if !strings.HasPrefix(fmt.Sprint(r["security_group_id"]), "${aws_security_group.fw_group_") {
+				t.Errorf("%s security_group_id = %v, want the firewall group", key, r["security_group_id"])
+			}
+		}
+	}
+}
+
+func TestNothingIsAdmittedFromTheWholeInternet(t *testing.T) {
+	doc := synth(t, func(p *firewall.Props) {
+		p.ExtraCIDRs = []string{"192.0.2.0/24"}
+	})
+	for key, r := range doc.Resources(ingressType) {
+		for _, attr := range []string{"cidr_ipv4", "cidr_ipv6"} {
+			if v, ok := r[attr].(string); ok && strings.HasSuffix(v, "/0") {
+				t.Errorf("%s admits %s", key, v)
+			}
+		}
+	}
+}
+
+func TestRefusesASlashZeroExtraCIDR(t *testing.T) {
+	for _, cidr := range []string{"0.0.0.0/0", "::/0"} {
+		t.Run(cidr, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil || !strings.Contains(fmt.Sprint(r), cidr) {
+					t.Fatalf("want a panic naming %s, got %v", cidr, r)
+				}
+			}()
+			synth(t, func(p *firewall.Props) { p.ExtraCIDRs = []string{"192.0.2.0/24", cidr} })
+		})
+	}
+}
+
+// Bug 12: inline ingress/egress blocks on the group mixed with standalone
+// rules make the provider flap or drop rules.
+func TestGroupHasNoInlineRules(t *testing.T) {
+	g := synth(t, nil).Resource("aws_security_group")
+	for _, attr := range []string{"ingress", "egress"} {
+		if v, ok := g[attr]; ok {
+			t.Errorf("security group has inline %s: %v", attr, v)
+		}
+	}
+	if g["name"] != "dev-p4-enclave" || g["vpc_id"] != "vpc-0123" || g["description"] != firewall.DefaultDescription {
+		t.Errorf("group name/vpc/description = %v/%v/%v", g["name"], g["vpc_id"], g["description"])
+	}
+	if tags, _ := g["tags"].(map[string]any); tags["Name"] != "dev-p4-enclave" {
+		t.Errorf("Name tag = %v", tags["Name"])
+	}
+}
+
+func TestEgressOnlyToPeerHostsOnMPCPorts(t *testing.T) {
+	rules := byConstructID(t, synth(t, func(p *firewall.Props) {
+		p.ExtraCIDRs = []string{"192.0.2.0/24"}
+		p.ExtraSecurityGroupIDs = []string{"sg-0aaa"}
+	}).Resources(egressType))
+	if len(rules) != 9 {
+		t.Fatalf("want 9 egress rules (peers only), got %d: %v", len(rules), synthtest.Names(rules))
+	}
+	for _, port := range ports {
+		for id := 1; id <= 3; id++ {
+			key := fmt.Sprintf("%s-to-party-%d", port.Name, id)
+			r := rules[key]
+			if r == nil || r["cidr_ipv4"] != peerIP[id]+"/32" || num(r["from_port"]) != port.Number || num(r["to_port"]) != port.Number {
+				t.Errorf("egress %s = %v, want tcp %d to %s/32", key, r, port.Number, peerIP[id])
+			}
+		}
+	}
+}
+
+func TestExtraSourcesGetOneRulePerPort(t *testing.T) {
+	rules := byConstructID(t, synth(t, func(p *firewall.Props) {
+		p.Peers = nil
+		p.ExtraCIDRs = []string{"192.0.2.0/24", "2001:db8::/64"}
+		p.ExtraSecurityGroupIDs = []string{"sg-0aaa"}
+	}).Resources(ingressType))
+	if len(rules) != 3*3 {
+		t.Fatalf("want 9 rules (3 sources x 3 ports), got %d: %v", len(rules), synthtest.Names(rules))
+	}
+	for _, port := range ports {
+		if r := rules[port.Name+"-from-cidr-192-0-2-0-24"]; r == nil || r["cidr_ipv4"] != "192.0.2.0/24" {
+			t.Errorf("%s IPv4 CIDR rule = %v", port.Name, r)
+		}
+		if r := rules[port.Name+"-from-cidr-2001-db8---64"]; r == nil || r["cidr_ipv6"] != "2001:db8::/64" {
+			t.Errorf("%s IPv6 CIDR rule = %v", port.Name, r)
+		}
+		if r := rules[port.Name+"-from-sg-sg-0aaa"]; r == nil || r["referenced_security_group_id"] != "sg-0aaa" {
+			t.Errorf("%s security group rule = %v", port.Name, r)
+		}
+	}
+}
+
+// Bug 14: the source keyed rules by list index, so reordering ports (or
+// sources) recreated rules. Keys here depend only on names and values.
+func TestReorderingPortsAndSourcesKeepsRuleIDs(t *testing.T) {
+	extras := func(p *firewall.Props) {
+		p.ExtraCIDRs = []string{"192.0.2.0/24", "198.18.0.0/15"}
+		p.ExtraSecurityGroupIDs = []string{"sg-0aaa", "sg-0bbb"}
+	}
+	keys := func(doc *synthtest.Doc) []string {
+		all := append(synthtest.Names(doc.Resources(ingressType)), synthtest.Names(doc.Resources(egressType))...)
+		sort.Strings(all)
+		return all
+	}
+	before := keys(synth(t, extras))
+	after := keys(synth(t, func(p *firewall.Props) {
+		extras(p)
+		p.Ports = []mesh.Port{ports[2], ports[0], ports[1]}
+		p.Peers = []mesh.Peer{p.Peers[2], p.Peers[0], p.Peers[1]}
+		p.ExtraCIDRs = []string{p.ExtraCIDRs[1], p.ExtraCIDRs[0]}
+		p.ExtraSecurityGroupIDs = []string{p.ExtraSecurityGroupIDs[1], p.ExtraSecurityGroupIDs[0]}
+	}))
+	if len(before) != 3*(3+2+2)+3*3 {
+		t.Fatalf("want 30 rules, got %d", len(before))
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("rule ids changed on reordering:\nbefore %v\nafter  %v", before, after)
+	}
+}
+
+// Bug 13: the source firewall defaulted to IPFS ports 4001/4002.
+func TestDefaultPortsAreTheMPCPorts(t *testing.T) {
+	rules := synth(t, func(p *firewall.Props) { p.Ports = nil }).Resources(ingressType)
+	got := map[int]int{}
+	for _, r := range rules {
+		got[num(r["from_port"])]++
+	}
+	want := map[int]int{50100: 3, 50001: 3, 9646: 3}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rules per port = %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,158 @@
+package kubeip_test
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/mpc-mesh/infra/constructs/kubeip"
+	"github.com/mpc-mesh/infra/test/synthtest"
+)
+
+const (
+	oidcARN    = "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
+	oidcIssuer = "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
+)
+
+func roleProps(mutate func(*kubeip.RoleProps)) *kubeip.RoleProps {
+	p := &kubeip.RoleProps{
+		RoleName: "dev-p2-kubeip", OIDCProviderARN: jsii.String(oidcARN), OIDCIssuer: jsii.String(oidcIssuer),
+		Environment: "dev", PartyID: 2,
+		Partition: jsii.String("aws-cn"), Region: jsii.String("cn-north-1"), AccountID: jsii.String("111122223333"),
+	}
+	if mutate != nil {
+		mutate(p)
+	}
+	return p
+}
+
+func synthRole(t *testing.T, props *kubeip.RoleProps) *synthtest.Doc {
+	return synthtest.Stack(t, func(s constructs.Construct) { kubeip.NewRole(s, "kubeip-role", props) })
+}
+
+func statementsBySid(t *testing.T, doc *synthtest.Doc) map[string]synthtest.Object {
+	t.Helper()
+	res := map[string]synthtest.Object{}
+	for _, st := range synthtest.Statements(doc.Policy(doc.Resource("aws_iam_policy")["policy"])) {
+		res[fmt.Sprint(st["Sid"])] = st
+	}
+	return res
+}
+
+func TestPolicyIsLeastPrivilege(t *testing.T) {
+	stmts := statementsBySid(t, synthRole(t, roleProps(nil)))
+	if len(stmts) != 3 {
+		t.Fatalf("want 3 statements, got %d: %v", len(stmts), stmts)
+	}
+	for sid, st := range stmts {
+		if st["Effect"] != "Allow" {
+			t.Errorf("%s effect = %v", sid, st["Effect"])
+		}
+		for _, a := range synthtest.Strings(st["Action"]) {
+			if strings.Contains(a, "*") {
+				t.Errorf("%s grants wildcard action %q", sid, a)
+			}
+		}
+	}
+	describe := stmts["DescribeAddressesAndInstances"]
+	if got := synthtest.Strings(describe["Action"]); !reflect.DeepEqual(got, []string{"ec2:DescribeAddresses", "ec2:DescribeInstances"}) {
+		t.Errorf("describe actions = %v", got)
+	}
+	if describe["Condition"] != nil {
+		t.Errorf("describe statement has a condition: %v", describe["Condition"])
+	}
+}
+
+func TestAssociationIsConditionedOnThePartyAndEnvironmentTags(t *testing.T) {
+	stmts := statementsBySid(t, synthRole(t, roleProps(nil)))
+	own := stmts["AssociateOwnPartyAddresses"]
+	if got := synthtest.Strings(own["Action"]); !reflect.DeepEqual(got, []string{"ec2:AssociateAddress", "ec2:DisassociateAddress"}) {
+		t.Errorf("actions = %v", got)
+	}
+	if got := synthtest.Strings(own["Resource"]); !reflect.DeepEqual(got, []string{"arn:aws-cn:ec2:cn-north-1:111122223333:elastic-ip/*"}) {
+		t.Errorf("resources = %v, want only this account's elastic-ip ARNs", got)
+	}
+	eq, _ := own["Condition"].(map[string]any)["StringEquals"].(map[string]any)
+	want := map[string]any{"aws:ResourceTag/mpc.io/party-id": "2", "aws:ResourceTag/mpc.io/environment": "dev"}
+	if !reflect.DeepEqual(eq, want) {
+		t.Errorf("StringEquals = %v, want %v", eq, want)
+	}
+	nodes := stmts["AssociateWithNodesOfThisAccountAndRegion"]
+	wantRes := []string{"arn:aws-cn:ec2:cn-north-1:111122223333:instance/*", "arn:aws-cn:ec2:cn-north-1:111122223333:network-interface/*"}
+	if got := synthtest.Strings(nodes["Resource"]); !reflect.DeepEqual(got, wantRes) {
+		t.Errorf("node resources = %v, want %v", got, wantRes)
+	}
+	for sid, st := range stmts {
+		if sid == "AssociateOwnPartyAddresses" {
+			continue
+		}
+		for _, r := range synthtest.Strings(st["Resource"]) {
+			if strings.Contains(r, "elastic-ip") {
+				t.Errorf("%s reaches elastic-ip %q without the tag condition", sid, r)
+			}
+		}
+		for _, a := range synthtest.Strings(st["Action"]) {
+			if a == "ec2:AssociateAddress" && synthtest.Strings(st["Resource"])[0] == "*" {
+				t.Errorf("%s grants AssociateAddress on *", sid)
+			}
+		}
+	}
+}
+
+// Bug 18: the source built ARNs with a hard-coded "aws" partition. With no
+// partition/region/account props, they come from data sources, each used.
+func TestPartitionRegionAndAccountComeFromTheProvider(t *testing.T) {
+	doc := synthRole(t, roleProps(func(p *kubeip.RoleProps) { p.Partition, p.Region, p.AccountID = nil, nil, nil }))
+	raw := fmt.Sprint(doc.Resource("aws_iam_policy")["policy"])
+	for _, typ := range []string{"aws_partition", "aws_region", "aws_caller_identity"} {
+		all := doc.DataSources(typ)
+		if len(all) != 1 {
+			t.Fatalf("want one %s data source, got %v", typ, synthtest.Names(all))
+		}
+		if !strings.Contains(raw, "${data."+typ+"."+synthtest.Names(all)[0]+".") {
+			t.Errorf("policy does not use data.%s: %s", typ, raw)
+		}
+	}
+	if strings.Contains(raw, "arn:aws:") {
+		t.Errorf("policy hard-codes the aws partition: %s", raw)
+	}
+}
+
+// Bug 22 (unused data sources): with everything given, none is created.
+func TestNoDataSourcesWhenScopeIsGiven(t *testing.T) {
+	doc := synthRole(t, roleProps(nil))
+	if data, _ := doc.Raw["data"].(map[string]any); len(data) != 0 {
+		t.Errorf("unexpected data sources: %v", data)
+	}
+}
+
+// Bugs 17 and 19: the source called an unpinned upstream module (removed in
+// v6) and named the role "<name>-kubeip-kubeip-eks-role". The role is native,
+// named exactly RoleName, and trusted only by the agent's service account.
+func TestRoleIsNamedExactlyAndTrustsOnlyTheAgentServiceAccount(t *testing.T) {
+	doc := synthRole(t, roleProps(nil))
+	if mods, ok := doc.Raw["module"]; ok {
+		t.Errorf("stack uses modules: %v", mods)
+	}
+	role := doc.Resource("aws_iam_role")
+	if role["name"] != "dev-p2-kubeip" || doc.Resource("aws_iam_policy")["name"] != "dev-p2-kubeip" {
+		t.Errorf("role/policy names = %v/%v, want dev-p2-kubeip", role["name"], doc.Resource("aws_iam_policy")["name"])
+	}
+	// The issuer host is a Terraform expression with quotes; stand it in by HOST to decode.
+	host := `${replace("` + oidcIssuer + `", "https://", "")}`
+	trust := synthtest.Statements(doc.Policy(strings.ReplaceAll(fmt.Sprint(role["assume_role_policy"]), host, "HOST")))
+	if len(trust) != 1 {
+		t.Fatalf("want one trust statement, got %v", trust)
+	}
+	if fed := trust[0]["Principal"].(map[string]any)["Federated"]; fed != oidcARN {
+		t.Errorf("federated principal = %v, want %s", fed, oidcARN)
+	}
+	eq, _ := trust[0]["Condition"].(map[string]any)["StringEquals"].(map[string]any)
+	if eq["HOST:sub"] != "system:serviceaccount:kube-system:kubeip-agent" {
+		t.Errorf("trust conditions = %v, want sub system:serviceaccount:kube-system:kubeip-agent", eq)
+	}
+}

@@ -1,0 +1,177 @@
+package mpchelm_test
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
+	"gopkg.in/yaml.v3"
+
+	"github.com/mpc-mesh/infra/constructs/mpchelm"
+	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/test/synthtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
+
+// kubeIPProps is party 4 of a 4-party KubeIP mesh, with the source's peer IPs.
+func kubeIPProps() *mpchelm.Props {
+	return &mpchelm.Props{
+		Namespace:  jsii.String("kms-decentralized"),
+		Repository: "oci://ghcr.io/zama-ai/helm-charts",
+		Version:    "0.6.56",
+		PartyID:    4,
+		PartyCount: 4,
+		Peers: []mpchelm.PeerHost{
+			{ID: 1, Host: jsii.String("54.217.182.97")},
+			{ID: 2, Host: jsii.String("54.228.234.185")},
+			{ID: 3, Host: jsii.String("99.81.27.249")},
+			{ID: 4, Host: jsii.String("52.47.71.156")},
+		},
+		ServiceAccountName: jsii.String("kms-threshold-4"),
+		ConfigMapName:      jsii.String("mpc-party"),
+		Region:             "eu-west-3",
+		HostPort:           true,
+		NodeSelector:       map[string]string{"nodepool": "mpc-enclave"},
+		Tolerations:        nodegroup.Tolerations(nodegroup.KubeIPTaints()),
+	}
+}
+
+func synth(t *testing.T, build func(s constructs.Construct)) synthtest.Object {
+	t.Helper()
+	return synthtest.Stack(t, build).Resource("helm_release")
+}
+
+func valuesOf(t *testing.T, rel synthtest.Object) []string {
+	t.Helper()
+	return synthtest.Strings(rel["values"])
+}
+
+func TestValuesHoldTheChartKeysForAFourPartyMesh(t *testing.T) {
+	rel := synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", kubeIPProps()) })
+	docs := valuesOf(t, rel)
+	if len(docs) != 1 {
+		t.Fatalf("want one values document, got %d", len(docs))
+	}
+	var got map[string]any
+	if err := yaml.Unmarshal([]byte(docs[0]), &got); err != nil {
+		t.Fatalf("values are not YAML: %v\n%s", err, docs[0])
+	}
+	peers := []any{}
+	for i, ip := range []string{"54.217.182.97", "54.228.234.185", "99.81.27.249", "52.47.71.156"} {
+		peers = append(peers, map[string]any{"id": i + 1, "host": ip, "port": 50001})
+	}
+	want := map[string]any{
+		"kmsPeers": map[string]any{"id": 4, "count": 4},
+		"kmsCore": map[string]any{
+			"replicas":           1,
+			"serviceAccountName": "kms-threshold-4",
+			"envFrom":            map[string]any{"configmap": map[string]any{"name": "mpc-party"}},
+			"aws":                map[string]any{"region": "eu-west-3"},
+			"hostPort":           true,
+			"ports":              map[string]any{"client": 50100, "peer": 50001, "metrics": 9646},
+			"thresholdMode":      map[string]any{"enabled": true, "thresholdValue": 1, "peersList": peers},
+			"nodeSelector":       map[string]any{"nodepool": "mpc-enclave"},
+			"tolerations":        []any{map[string]any{"key": "mpc.io/enclave", "operator": "Equal", "value": "true", "effect": "NoSchedule"}},
+			"nitroEnclave":       map[string]any{"enabled": false},
+		},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("values =\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestRepositoryChartIsPinned(t *testing.T) {
+	rel := synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", kubeIPProps()) })
+	if rel["repository"] != "oci://ghcr.io/zama-ai/helm-charts" || rel["chart"] != "kms-service" || rel["version"] != "0.6.56" {
+		t.Errorf("chart source = %v %v %v", rel["repository"], rel["chart"], rel["version"])
+	}
+	if rel["name"] != "kms-threshold-4" || rel["namespace"] != "kms-decentralized" || rel["create_namespace"] != false {
+		t.Errorf("release %v in %v (create_namespace %v)", rel["name"], rel["namespace"], rel["create_namespace"])
+	}
+	if rel["atomic"] != true || rel["wait"] != true || rel["timeout"] != 900.0 {
+		t.Errorf("atomic/wait/timeout = %v/%v/%v", rel["atomic"], rel["wait"], rel["timeout"])
+	}
+}
+
+func TestUnpinnedRepositoryChartIsRefused(t *testing.T) {
+	defer func() {
+		if msg, _ := recover().(string); !strings.Contains(msg, "pinned Version") {
+			t.Errorf("panic = %q, want one asking for a pinned version", msg)
+		}
+	}()
+	p := kubeIPProps()
+	p.Version = ""
+	synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
+}
+
+func TestLocalChartPathReplacesTheRepository(t *testing.T) {
+	p := kubeIPProps()
+	p.LocalChartPath = "./charts/kms-service"
+	p.DependencyUpdate = true
+	rel := synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
+	if rel["chart"] != "./charts/kms-service" || rel["dependency_update"] != true {
+		t.Errorf("chart = %v, dependency_update = %v", rel["chart"], rel["dependency_update"])
+	}
+	for _, k := range []string{"repository", "version"} {
+		if _, ok := rel[k]; ok {
+			t.Errorf("%s set for a local chart: %v", k, rel[k])
+		}
+	}
+}
+
+func TestPeerHostTokensSurviveSynthesis(t *testing.T) {
+	rel := synth(t, func(s constructs.Construct) {
+		ip := eip.NewEip(s, jsii.String("peer-2"), &eip.EipConfig{Domain: jsii.String("vpc")})
+		p := kubeIPProps()
+		p.Peers[1].Host = ip.PublicIp()
+		mpchelm.New(s, "mpc", p)
+	})
+	doc := valuesOf(t, rel)[0]
+	if !strings.Contains(doc, `host: "${aws_eip.peer-2.public_ip}"`) {
+		t.Errorf("values lack the peer-2 EIP reference:\n%s", doc)
+	}
+	// Once Terraform substitutes the reference, the document is the expected YAML.
+	var got map[string]any
+	if err := yaml.Unmarshal([]byte(strings.ReplaceAll(doc, "${aws_eip.peer-2.public_ip}", "54.228.234.185")), &got); err != nil {
+		t.Fatalf("values are not YAML: %v", err)
+	}
+	peer := got["kmsCore"].(map[string]any)["thresholdMode"].(map[string]any)["peersList"].([]any)[1]
+	if want := map[string]any{"id": 2, "host": "54.228.234.185", "port": 50001}; !reflect.DeepEqual(peer, want) {
+		t.Errorf("peer 2 = %v, want %v", peer, want)
+	}
+}
+
+func TestExtraValuesComeSecondSoTheyWin(t *testing.T) {
+	p := kubeIPProps()
+	p.ExtraValues = "kmsCore:\n  image:\n    tag: v0.11.0\n"
+	docs := valuesOf(t, synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) }))
+	if len(docs) != 2 || docs[1] != p.ExtraValues {
+		t.Errorf("values = %q, want the generated document then the extra one", docs)
+	}
+}
+
+func TestPrivateLinkValues(t *testing.T) {
+	p := kubeIPProps()
+	p.HostPort = false
+	p.NitroEnclave, p.EnclaveCPUCount, p.EnclaveMemoryMiB = true, 6, 24576
+	p.Peers = []mpchelm.PeerHost{{ID: 1, Host: jsii.String("mpc-node-1.mpc.svc.cluster.local")}}
+	var got map[string]any
+	if err := yaml.Unmarshal([]byte(mpchelm.Values(p)), &got); err != nil {
+		t.Fatal(err)
+	}
+	core := got["kmsCore"].(map[string]any)
+	if core["hostPort"] != false {
+		t.Errorf("hostPort = %v, want false", core["hostPort"])
+	}
+	if want := map[string]any{"enabled": true, "cpu": 6, "memory": 24576}; !reflect.DeepEqual(core["nitroEnclave"], want) {
+		t.Errorf("nitroEnclave = %v, want %v", core["nitroEnclave"], want)
+	}
+	if h := core["thresholdMode"].(map[string]any)["peersList"].([]any)[0].(map[string]any)["host"]; h != "mpc-node-1.mpc.svc.cluster.local" {
+		t.Errorf("host = %v", h)
+	}
+}

@@ -1,0 +1,334 @@
+package nodegroup_test
+
+import (
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
+	"os"
+	"os/exec"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/test/synthtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
+
+// baseProps is a KubeIP-style node group with explicit enclave sizes.
+func baseProps() *nodegroup.Props {
+	return &nodegroup.Props{
+		ClusterName:                   jsii.String("kms-dev"),
+		NodeGroupName:                 "kms-dev-p1-enclave",
+		SubnetIDs:                     jsii.Strings("subnet-a", "subnet-b"),
+		ClusterPrimarySecurityGroupID: jsii.String("sg-cluster"),
+		AdditionalSecurityGroupIDs:    jsii.Strings("sg-firewall"),
+		InstanceTypes:                 []string{"m5.2xlarge"},
+		DiskSizeGiB:                   80,
+		Labels:                        nodegroup.KubeIPLabels(),
+		Taints:                        nodegroup.KubeIPTaints(),
+		EnclaveCPUCount:               6,
+		EnclaveMemoryMiB:              24576,
+	}
+}
+
+func synth(t *testing.T, props *nodegroup.Props) *synthtest.Doc {
+	t.Helper()
+	return synthtest.Stack(t, func(s constructs.Construct) { nodegroup.New(s, "enclave", props) })
+}
+
+func TestLaunchTemplateRequiresIMDSv2WithHopLimit2(t *testing.T) {
+	lt := synth(t, baseProps()).Resource("aws_launch_template")
+	md := synthtest.Block(lt, "metadata_options")
+	if md["http_tokens"] != "required" || md["http_endpoint"] != "enabled" || md["http_put_response_hop_limit"] != 2.0 {
+		t.Errorf("metadata_options = %v, want endpoint enabled, tokens required, hop limit 2", md)
+	}
+}
+
+func TestEnclaveOptionsAreOnByDefault(t *testing.T) {
+	lt := synth(t, baseProps()).Resource("aws_launch_template")
+	if eo := synthtest.Block(lt, "enclave_options"); eo["enabled"] != true {
+		t.Errorf("enclave_options = %v, want enabled", eo)
+	}
+}
+
+// Bugs 4 and 6: the source's disk size never reached the nodes.
+func TestDiskSizeReachesTheEncryptedGp3RootVolume(t *testing.T) {
+	lt := synth(t, baseProps()).Resource("aws_launch_template")
+	bdm := synthtest.Block(lt, "block_device_mappings")
+	if bdm["device_name"] != "/dev/xvda" {
+		t.Errorf("device_name = %v, want /dev/xvda", bdm["device_name"])
+	}
+	ebs := synthtest.Block(bdm, "ebs")
+	if ebs["volume_type"] != "gp3" || ebs["volume_size"] != 80.0 || ebs["encrypted"] != "true" {
+		t.Errorf("root volume = %v, want encrypted gp3 of 80 GiB", ebs)
+	}
+}
+
+func TestDiskSizeDefaultsTo50GiB(t *testing.T) {
+	p := baseProps()
+	p.DiskSizeGiB = 0
+	lt := synth(t, p).Resource("aws_launch_template")
+	if got := synthtest.Block(synthtest.Block(lt, "block_device_mappings"), "ebs")["volume_size"]; got != 50.0 {
+		t.Errorf("default volume_size = %v, want 50", got)
+	}
+}
+
+func TestNodesCarryClusterThenAdditionalSecurityGroups(t *testing.T) {
+	lt := synth(t, baseProps()).Resource("aws_launch_template")
+	if got := synthtest.Strings(lt["vpc_security_group_ids"]); !reflect.DeepEqual(got, []string{"sg-cluster", "sg-firewall"}) {
+		t.Errorf("vpc_security_group_ids = %v", got)
+	}
+}
+
+// Bug 7: the source attached the three worker policies twice.
+func TestWorkerPoliciesAreAttachedOnceEach(t *testing.T) {
+	for _, ssm := range []bool{false, true} {
+		p := baseProps()
+		p.EnableSSM = ssm
+		doc := synth(t, p)
+		want := map[string]int{"AmazonEKSWorkerNodePolicy": 1, "AmazonEKS_CNI_Policy": 1, "AmazonEC2ContainerRegistryReadOnly": 1}
+		if ssm {
+			want["AmazonSSMManagedInstanceCore"] = 1
+		}
+		got := map[string]int{}
+		for _, a := range doc.Resources("aws_iam_role_policy_attachment") {
+			arn := a["policy_arn"].(string)
+			i := strings.Index(arn, ":iam::aws:policy/")
+			if i < 0 {
+				t.Fatalf("policy_arn %q is not an AWS-managed policy", arn)
+			}
+			got[arn[i+len(":iam::aws:policy/"):]]++
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ssm=%v: attachments = %v, want %v", ssm, got, want)
+		}
+	}
+}
+
+func TestNodeRoleTrustsOnlyEC2(t *testing.T) {
+	doc := synth(t, baseProps())
+	role := doc.Resource("aws_iam_role")
+	if role["name"] != "kms-dev-p1-enclave-node" {
+		t.Errorf("role name = %v", role["name"])
+	}
+	stmts := synthtest.Statements(doc.Policy(role["assume_role_policy"]))
+	if len(stmts) != 1 {
+		t.Fatalf("want one trust statement, got %v", stmts)
+	}
+	if svc := stmts[0]["Principal"].(map[string]any)["Service"]; svc != "ec2.amazonaws.com" {
+		t.Errorf("trusted service = %v", svc)
+	}
+	if a := synthtest.Strings(stmts[0]["Action"]); !reflect.DeepEqual(a, []string{"sts:AssumeRole"}) {
+		t.Errorf("trust actions = %v", a)
+	}
+}
+
+func taintsOf(ng synthtest.Object) []map[string]any {
+	var res []map[string]any
+	for _, x := range ng["taint"].([]any) {
+		res = append(res, x.(map[string]any))
+	}
+	return res
+}
+
+func TestKubeIPLabelsAndTaint(t *testing.T) {
+	ng := synth(t, baseProps()).Resource("aws_eks_node_group")
+	wantLabels := map[string]any{"nodepool": "mpc-enclave", "mpc.io/enclave": "true", "kubeip": "true"}
+	if !reflect.DeepEqual(ng["labels"], wantLabels) {
+		t.Errorf("labels = %v, want %v", ng["labels"], wantLabels)
+	}
+	want := []map[string]any{{"key": "mpc.io/enclave", "value": "true", "effect": "NO_SCHEDULE"}}
+	if got := taintsOf(ng); !reflect.DeepEqual(got, want) {
+		t.Errorf("taints = %v, want %v", got, want)
+	}
+}
+
+func TestPrivateLinkLabelsAndTaint(t *testing.T) {
+	p := baseProps()
+	p.Labels, p.Taints = nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
+	ng := synth(t, p).Resource("aws_eks_node_group")
+	wantLabels := map[string]any{"node.kubernetes.io/enclave-enabled": "true"}
+	if !reflect.DeepEqual(ng["labels"], wantLabels) {
+		t.Errorf("labels = %v, want %v", ng["labels"], wantLabels)
+	}
+	want := []map[string]any{{"key": "node.kubernetes.io/enclave-enabled", "value": "true", "effect": "NO_SCHEDULE"}}
+	if got := taintsOf(ng); !reflect.DeepEqual(got, want) {
+		t.Errorf("taints = %v, want %v", got, want)
+	}
+}
+
+func TestTolerationsTranslateEffects(t *testing.T) {
+	got := nodegroup.Tolerations([]nodegroup.Taint{
+		{Key: "a", Value: "1", Effect: "NO_SCHEDULE"},
+		{Key: "b", Value: "2", Effect: "NO_EXECUTE"},
+		{Key: "c", Value: "3", Effect: "PREFER_NO_SCHEDULE"},
+	})
+	want := []nodegroup.Toleration{
+		{Key: "a", Operator: "Equal", Value: "1", Effect: "NoSchedule"},
+		{Key: "b", Operator: "Equal", Value: "2", Effect: "NoExecute"},
+		{Key: "c", Operator: "Equal", Value: "3", Effect: "PreferNoSchedule"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("tolerations = %v, want %v", got, want)
+	}
+}
+
+func TestNodeGroupShape(t *testing.T) {
+	ng := synth(t, baseProps()).Resource("aws_eks_node_group")
+	if ng["node_group_name"] != "kms-dev-p1-enclave" || ng["node_group_name_prefix"] != nil {
+		t.Errorf("node group name = %v / prefix %v, want the explicit name", ng["node_group_name"], ng["node_group_name_prefix"])
+	}
+	if ng["ami_type"] != "AL2023_x86_64_STANDARD" || ng["capacity_type"] != "ON_DEMAND" {
+		t.Errorf("ami/capacity = %v/%v", ng["ami_type"], ng["capacity_type"])
+	}
+	sc := synthtest.Block(ng, "scaling_config")
+	if sc["min_size"] != 1.0 || sc["max_size"] != 2.0 || sc["desired_size"] != 1.0 {
+		t.Errorf("scaling_config = %v, want 1/2/1", sc)
+	}
+	if uc := synthtest.Block(ng, "update_config"); uc["max_unavailable"] != 1.0 {
+		t.Errorf("update_config = %v", uc)
+	}
+	lt := synthtest.Block(ng, "launch_template")
+	if id, _ := lt["id"].(string); !strings.HasPrefix(id, "${aws_launch_template.") || !strings.HasSuffix(id, ".id}") {
+		t.Errorf("launch_template.id = %v", lt["id"])
+	}
+	if v, _ := lt["version"].(string); !strings.HasPrefix(v, "${aws_launch_template.") || !strings.HasSuffix(v, ".latest_version}") {
+		t.Errorf("launch_template.version = %v, want the latest version", lt["version"])
+	}
+	if _, ok := ng["remote_access"]; ok {
+		t.Error("remote_access is set; EKS rejects it with a custom launch template")
+	}
+	ign := synthtest.Strings(synthtest.Block(ng, "lifecycle")["ignore_changes"])
+	if !reflect.DeepEqual(ign, []string{"scaling_config[0].desired_size"}) {
+		t.Errorf("ignore_changes = %v", ign)
+	}
+	if got := synthtest.Strings(ng["subnet_ids"]); !reflect.DeepEqual(got, []string{"subnet-a", "subnet-b"}) {
+		t.Errorf("subnet_ids = %v", got)
+	}
+}
+
+// scriptOf decodes the launch template's base64 MIME user data and returns its shell-script part.
+func scriptOf(t *testing.T, lt synthtest.Object) string {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(lt["user_data"].(string))
+	if err != nil {
+		t.Fatalf("user_data is not base64: %v", err)
+	}
+	head, body, _ := strings.Cut(string(raw), "\n\n")
+	ct := strings.TrimPrefix(strings.Split(head, "\n")[1], "Content-Type: ")
+	media, params, err := mime.ParseMediaType(ct)
+	if err != nil || media != "multipart/mixed" {
+		t.Fatalf("content type %q: %v", ct, err)
+	}
+	r := multipart.NewReader(strings.NewReader(body), params["boundary"])
+	part, err := r.NextPart()
+	if err != nil {
+		t.Fatalf("no MIME part: %v\n%s", err, raw)
+	}
+	if !strings.HasPrefix(part.Header.Get("Content-Type"), "text/x-shellscript") {
+		t.Errorf("part content type = %q", part.Header.Get("Content-Type"))
+	}
+	b, _ := io.ReadAll(part)
+	return string(b)
+}
+
+func TestUserDataConfiguresTheAllocator(t *testing.T) {
+	script := scriptOf(t, synth(t, baseProps()).Resource("aws_launch_template"))
+	for _, want := range []string{
+		"ENCLAVE_CPU_COUNT=6\n",
+		"ENCLAVE_MEMORY_MIB=24576\n",
+		"dnf install -y aws-nitro-enclaves-cli",
+		`s/^cpu_count:.*/cpu_count: $ENCLAVE_CPU_COUNT/" /etc/nitro_enclaves/allocator.yaml`,
+		`s/^memory_mib:.*/memory_mib: $ENCLAVE_MEMORY_MIB/" /etc/nitro_enclaves/allocator.yaml`,
+		"systemctl enable nitro-enclaves-allocator.service",
+		"systemctl restart nitro-enclaves-allocator.service",
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %q:\n%s", want, script)
+		}
+	}
+}
+
+func TestUnsetEnclaveSizeIsComputedFromTheInstanceType(t *testing.T) {
+	p := baseProps()
+	p.EnclaveCPUCount, p.EnclaveMemoryMiB = 0, 0
+	doc := synth(t, p)
+	ds := doc.DataSources("aws_ec2_instance_type")
+	if len(ds) != 1 {
+		t.Fatalf("want one aws_ec2_instance_type, got %v", synthtest.Names(ds))
+	}
+	var ref string
+	for n, d := range ds {
+		ref = "data.aws_ec2_instance_type." + n
+		if d["instance_type"] != "m5.2xlarge" {
+			t.Errorf("instance_type = %v, want the first instance type", d["instance_type"])
+		}
+	}
+	lt := doc.Resource("aws_launch_template")
+	ud := lt["user_data"].(string)
+	for _, want := range []string{"floor((0.75 * " + ref + ".default_vcpus))", "floor((0.75 * " + ref + ".memory_size))"} {
+		if !strings.Contains(ud, want) {
+			t.Errorf("user_data lacks %q:\n%s", want, ud)
+		}
+	}
+	// Evaluate the expression with Terraform itself, as for an m5.2xlarge
+	// (8 vCPUs, 32768 MiB): the allocator must get 6 CPUs and 24576 MiB.
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform not installed; expression not evaluated")
+	}
+	expr := strings.NewReplacer(ref+".default_vcpus", "8", ref+".memory_size", "32768").Replace(ud)
+	expr = strings.TrimSuffix(strings.TrimPrefix(expr, "${"), "}")
+	cmd := exec.Command(tf, "console")
+	cmd.Dir = t.TempDir()
+	cmd.Stdin = strings.NewReader(expr + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("terraform console: %v\n%s", err, out)
+	}
+	lt["user_data"] = strings.Trim(strings.TrimSpace(string(out)), `"`)
+	script := scriptOf(t, lt)
+	if !strings.Contains(script, "ENCLAVE_CPU_COUNT=6\n") || !strings.Contains(script, "ENCLAVE_MEMORY_MIB=24576\n") {
+		t.Errorf("evaluated script does not reserve 6 CPUs / 24576 MiB:\n%s", script)
+	}
+}
+
+// Bug 3: the source indexed an instance-type data source that only existed with enclaves on.
+func TestDisabledEnclavesReadNoInstanceType(t *testing.T) {
+	p := baseProps()
+	p.DisableEnclaves = true
+	p.EnclaveCPUCount, p.EnclaveMemoryMiB = 0, 0
+	doc := synth(t, p)
+	if ds := doc.DataSources("aws_ec2_instance_type"); len(ds) != 0 {
+		t.Errorf("instance type read with enclaves off: %v", synthtest.Names(ds))
+	}
+	lt := doc.Resource("aws_launch_template")
+	if _, ok := lt["user_data"]; ok {
+		t.Error("user_data set with enclaves off")
+	}
+	if _, ok := lt["enclave_options"]; ok {
+		t.Error("enclave_options set with enclaves off")
+	}
+}
+
+// Bugs 5 and 10: the allocator script silently never ran on AL2 nodes.
+func TestAL2WithEnclavesIsRefused(t *testing.T) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatal("AL2_x86_64 with enclaves did not panic")
+		}
+		if msg, _ := r.(string); !strings.Contains(msg, "AL2023") {
+			t.Errorf("panic message %q does not name the fix", r)
+		}
+	}()
+	p := baseProps()
+	p.AMIType = "AL2_x86_64"
+	synth(t, p)
+}

@@ -1,0 +1,227 @@
+// Package partyk8s creates a party's identity and configuration inside
+// Kubernetes: its namespace (optionally), the ServiceAccount bound to the
+// party's IRSA role and the ConfigMap that tells kms-core where its vaults
+// and its attested KMS key are.
+package partyk8s
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/configmapv1"
+	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/namespacev1"
+	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
+)
+
+// DefaultConfigMapName is the ConfigMap name kms-core and the networking
+// constructs expect.
+const DefaultConfigMapName = "mpc-party"
+
+// RoleARNAnnotation is the ServiceAccount annotation EKS reads to inject IRSA credentials.
+const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
+
+// ConfigMap keys read by kms-core and its clients.
+const (
+	// KeyPublicStorage is the public vault URI s3://<bucket>.
+	KeyPublicStorage = "KMS_CORE__PUBLIC_VAULT__STORAGE"
+	// KeyPrivateStorage is the private vault URI s3://<bucket>.
+	KeyPrivateStorage = "KMS_CORE__PRIVATE_VAULT__STORAGE"
+	// KeyPrivateBucket is the private vault bucket name.
+	KeyPrivateBucket = "KMS_CORE__PRIVATE_VAULT__STORAGE__S3__BUCKET"
+	// KeyPrivatePrefix is the private vault key prefix.
+	KeyPrivatePrefix = "KMS_CORE__PRIVATE_VAULT__STORAGE__S3__PREFIX"
+	// KeyPublicBucket is the public vault bucket name (also read by the networking constructs).
+	KeyPublicBucket = "KMS_CORE__PUBLIC_VAULT__STORAGE__S3__BUCKET"
+	// KeyPublicPrefix is the public vault key prefix.
+	KeyPublicPrefix = "KMS_CORE__PUBLIC_VAULT__STORAGE__S3__PREFIX"
+	// KeyS3Endpoint is the public bucket endpoint for the kms-core clients.
+	KeyS3Endpoint = "CORE_CLIENT__S3_ENDPOINT"
+	// KeyMyID is the party id.
+	KeyMyID = "KMS_CORE__THRESHOLD__MY_ID"
+	// KeyRootKeyID is the attested KMS root key id.
+	KeyRootKeyID = "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"
+	// KeyRootKeySpec is the KMS root key spec ("symm").
+	KeyRootKeySpec = "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_SPEC"
+)
+
+// ReservedKeys are the ConfigMap keys the construct owns; AdditionalData may
+// not set them, even the KMS keys left out when no key id is given.
+var ReservedKeys = []string{
+	KeyPublicStorage, KeyPrivateStorage, KeyPrivateBucket, KeyPrivatePrefix, KeyPublicBucket,
+	KeyPublicPrefix, KeyS3Endpoint, KeyMyID, KeyRootKeyID, KeyRootKeySpec,
+}
+
+const (
+	rootKeySpecSymmetric    = "symm"
+	moduleAnnotation        = "terraform.io/module"
+	partyNameAnnotation     = "mpc.io/party-name"
+	moduleAnnotationValue   = "mpc-party"
+	partOfMesh              = "mpc-mesh"
+	namespaceComponentValue = "storage"
+)
+
+// Props configures a party's Kubernetes objects.
+type Props struct {
+	// PartyID is the party's numeric id, written as KMS_CORE__THRESHOLD__MY_ID. Required.
+	PartyID int
+	// PartyName is the party name, used in labels and annotations. Required.
+	PartyName string
+	// ClusterName is the EKS cluster name, recorded in a namespace annotation. Required.
+	ClusterName string
+	// Namespace holds the ServiceAccount and ConfigMap. Required.
+	Namespace string
+	// CreateNamespace creates the namespace; otherwise it must exist. Default false.
+	CreateNamespace bool
+	// NamespaceLabels and NamespaceAnnotations are merged over the built-in
+	// ones of a created namespace. Default: none.
+	NamespaceLabels, NamespaceAnnotations map[string]string
+	// ServiceAccountName is the party's ServiceAccount. Required.
+	ServiceAccountName string
+	// IRSARoleARN is the party's IRSA role ARN, annotated on the
+	// ServiceAccount. Default nil: no annotation (no AWS access). May be a token.
+	IRSARoleARN *string
+	// ConfigMapName is the ConfigMap name. Default: "mpc-party".
+	ConfigMapName string
+	// PublicBucket and PrivateBucket are the vault bucket names. Required; may be tokens.
+	PublicBucket, PrivateBucket *string
+	// PublicPrefix and PrivatePrefix are the object key prefixes inside the
+	// vault buckets. Default: "" (bucket root).
+	PublicPrefix, PrivatePrefix string
+	// Region is the AWS region of the public bucket, for CORE_CLIENT__S3_ENDPOINT. Required.
+	Region string
+	// KMSKeyID is the attested KMS root key id. Default nil: the ROOT_KEY_ID
+	// and ROOT_KEY_SPEC keys are left out. May be a token.
+	KMSKeyID *string
+	// AdditionalData is merged into the ConfigMap. It may not redefine a key
+	// the construct sets (New panics). Default: none.
+	AdditionalData map[string]string
+}
+
+// PartyK8s is the party's created Kubernetes objects.
+type PartyK8s struct {
+	// Namespace is the created namespace, or nil when CreateNamespace is false.
+	Namespace namespacev1.NamespaceV1
+	// ServiceAccount is the party's ServiceAccount.
+	ServiceAccount serviceaccountv1.ServiceAccountV1
+	// ConfigMap is the party's ConfigMap.
+	ConfigMap configmapv1.ConfigMapV1
+	// NamespaceName, ServiceAccountName and ConfigMapName name the objects.
+	// They are references to the created resources, so consumers depend on them.
+	NamespaceName, ServiceAccountName, ConfigMapName *string
+}
+
+// New creates the namespace (when asked), the ServiceAccount and the ConfigMap.
+func New(scope constructs.Construct, id string, props *Props) *PartyK8s {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	res := &PartyK8s{NamespaceName: jsii.String(props.Namespace)}
+	if props.CreateNamespace {
+		res.Namespace = namespacev1.NewNamespaceV1(c, jsii.String("namespace"), &namespacev1.NamespaceV1Config{
+			Metadata: &namespacev1.NamespaceV1Metadata{
+				Name:        jsii.String(props.Namespace),
+				Labels:      stringMap(merge(Labels(props.PartyName, namespaceComponentValue), props.NamespaceLabels)),
+				Annotations: stringMap(merge(annotations(props.PartyName), map[string]string{"mpc.io/cluster": props.ClusterName}, props.NamespaceAnnotations)),
+			},
+		})
+		res.NamespaceName = res.Namespace.Metadata().Name()
+	}
+
+	saAnnotations := stringMap(annotations(props.PartyName))
+	if props.IRSARoleARN != nil {
+		(*saAnnotations)[RoleARNAnnotation] = props.IRSARoleARN
+	}
+	res.ServiceAccount = serviceaccountv1.NewServiceAccountV1(c, jsii.String("service-account"), &serviceaccountv1.ServiceAccountV1Config{
+		Metadata: &serviceaccountv1.ServiceAccountV1Metadata{
+			Name:        jsii.String(props.ServiceAccountName),
+			Namespace:   res.NamespaceName,
+			Labels:      stringMap(Labels(props.PartyName, "service-account")),
+			Annotations: saAnnotations,
+		},
+	})
+	res.ServiceAccountName = res.ServiceAccount.Metadata().Name()
+
+	name := props.ConfigMapName
+	if name == "" {
+		name = DefaultConfigMapName
+	}
+	res.ConfigMap = configmapv1.NewConfigMapV1(c, jsii.String("config-map"), &configmapv1.ConfigMapV1Config{
+		Metadata: &configmapv1.ConfigMapV1Metadata{
+			Name:        jsii.String(name),
+			Namespace:   res.NamespaceName,
+			Labels:      stringMap(Labels(props.PartyName, "config")),
+			Annotations: stringMap(annotations(props.PartyName)),
+		},
+		Data: ConfigData(props),
+	})
+	res.ConfigMapName = res.ConfigMap.Metadata().Name()
+	return res
+}
+
+// Labels returns the standard labels of a party object of one component
+// (storage for the namespace, service-account, config).
+func Labels(partyName, component string) map[string]string {
+	return map[string]string{
+		"app.kubernetes.io/name":       "mpc-party",
+		"app.kubernetes.io/component":  component,
+		"app.kubernetes.io/part-of":    partOfMesh,
+		"app.kubernetes.io/managed-by": "terraform",
+		partyNameAnnotation:            partyName,
+	}
+}
+
+func annotations(partyName string) map[string]string {
+	return map[string]string{moduleAnnotation: moduleAnnotationValue, partyNameAnnotation: partyName}
+}
+
+// ConfigData returns the ConfigMap data: the vault locations, the party id,
+// the attested KMS key when one is given, then AdditionalData. It panics if
+// AdditionalData redefines one of the construct's keys.
+func ConfigData(props *Props) *map[string]*string {
+	data := map[string]*string{
+		KeyPublicStorage:  jsii.String("s3://" + *props.PublicBucket),
+		KeyPrivateStorage: jsii.String("s3://" + *props.PrivateBucket),
+		KeyPrivateBucket:  props.PrivateBucket,
+		KeyPrivatePrefix:  jsii.String(props.PrivatePrefix),
+		KeyPublicBucket:   props.PublicBucket,
+		KeyPublicPrefix:   jsii.String(props.PublicPrefix),
+		KeyS3Endpoint:     jsii.String(fmt.Sprintf("https://%s.s3.%s.amazonaws.com", *props.PublicBucket, props.Region)),
+		KeyMyID:           jsii.String(strconv.Itoa(props.PartyID)),
+	}
+	if props.KMSKeyID != nil {
+		data[KeyRootKeyID] = props.KMSKeyID
+		data[KeyRootKeySpec] = jsii.String(rootKeySpecSymmetric)
+	}
+	var clashes []string
+	for _, k := range ReservedKeys {
+		if _, taken := props.AdditionalData[k]; taken {
+			clashes = append(clashes, k)
+		}
+	}
+	if len(clashes) > 0 {
+		panic(fmt.Sprintf("partyk8s: AdditionalData may not set %v: the construct owns these ConfigMap keys (set them through Props)", clashes))
+	}
+	for k, v := range props.AdditionalData {
+		data[k] = jsii.String(v)
+	}
+	return &data
+}
+
+// merge returns the union of maps; later maps win.
+func merge(maps ...map[string]string) map[string]string {
+	res := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			res[k] = v
+		}
+	}
+	return res
+}
+
+func stringMap(m map[string]string) *map[string]*string {
+	res := make(map[string]*string, len(m))
+	for k, v := range m {
+		res[k] = jsii.String(v)
+	}
+	return &res
+}

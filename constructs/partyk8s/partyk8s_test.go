@@ -1,0 +1,168 @@
+package partyk8s_test
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/mpc-mesh/infra/constructs/partyk8s"
+	"github.com/mpc-mesh/infra/test/synthtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
+
+func baseProps() *partyk8s.Props {
+	return &partyk8s.Props{
+		PartyID:            4,
+		PartyName:          "acme",
+		ClusterName:        "kms-dev",
+		Namespace:          "kms-decentralized",
+		ServiceAccountName: "kms-threshold-4",
+		PublicBucket:       jsii.String("mpc-vault-public-1a2b3c4d"),
+		PrivateBucket:      jsii.String("mpc-vault-private-1a2b3c4d"),
+		Region:             "eu-west-3",
+	}
+}
+
+func synth(t *testing.T, props *partyk8s.Props) *synthtest.Doc {
+	t.Helper()
+	return synthtest.Stack(t, func(s constructs.Construct) { partyk8s.New(s, "party", props) })
+}
+
+func metadata(o synthtest.Object) synthtest.Object { return synthtest.Block(o, "metadata") }
+
+// Bug 11: the source advertised a key spec even when there was no key.
+func TestConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
+	cm := synth(t, baseProps()).Resource("kubernetes_config_map_v1")
+	want := map[string]any{
+		"KMS_CORE__PUBLIC_VAULT__STORAGE":              "s3://mpc-vault-public-1a2b3c4d",
+		"KMS_CORE__PRIVATE_VAULT__STORAGE":             "s3://mpc-vault-private-1a2b3c4d",
+		"KMS_CORE__PRIVATE_VAULT__STORAGE__S3__BUCKET": "mpc-vault-private-1a2b3c4d",
+		"KMS_CORE__PRIVATE_VAULT__STORAGE__S3__PREFIX": "",
+		"KMS_CORE__PUBLIC_VAULT__STORAGE__S3__BUCKET":  "mpc-vault-public-1a2b3c4d",
+		"KMS_CORE__PUBLIC_VAULT__STORAGE__S3__PREFIX":  "",
+		"CORE_CLIENT__S3_ENDPOINT":                     "https://mpc-vault-public-1a2b3c4d.s3.eu-west-3.amazonaws.com",
+		"KMS_CORE__THRESHOLD__MY_ID":                   "4",
+	}
+	if !reflect.DeepEqual(cm["data"], want) {
+		t.Errorf("data = %v\nwant %v", cm["data"], want)
+	}
+	md := metadata(cm)
+	if md["name"] != "mpc-party" || md["namespace"] != "kms-decentralized" {
+		t.Errorf("config map %v/%v, want kms-decentralized/mpc-party", md["namespace"], md["name"])
+	}
+	if md["labels"].(map[string]any)["app.kubernetes.io/component"] != "config" {
+		t.Errorf("labels = %v", md["labels"])
+	}
+}
+
+func TestKMSKeyAddsRootKeyIDAndSymmetricSpec(t *testing.T) {
+	p := baseProps()
+	p.KMSKeyID = jsii.String("1234abcd-12ab-34cd-56ef-1234567890ab")
+	p.PublicPrefix, p.PrivatePrefix = "pub", "priv"
+	data := synth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
+	if data["KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"] != "1234abcd-12ab-34cd-56ef-1234567890ab" ||
+		data["KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_SPEC"] != "symm" {
+		t.Errorf("keychain entries = %v", data)
+	}
+	if data["KMS_CORE__PUBLIC_VAULT__STORAGE__S3__PREFIX"] != "pub" || data["KMS_CORE__PRIVATE_VAULT__STORAGE__S3__PREFIX"] != "priv" {
+		t.Errorf("prefixes = %v", data)
+	}
+}
+
+// Bug 24: the source dropped additional_config_data.
+func TestAdditionalDataReachesTheConfigMap(t *testing.T) {
+	p := baseProps()
+	p.AdditionalData = map[string]string{"PARTY_NAME": "acme", "ENVIRONMENT": "dev"}
+	data := synth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
+	if data["PARTY_NAME"] != "acme" || data["ENVIRONMENT"] != "dev" || len(data) != 10 {
+		t.Errorf("data = %v, want the 8 built-in keys plus PARTY_NAME and ENVIRONMENT", data)
+	}
+}
+
+func TestAdditionalDataCannotOverrideOwnedKeys(t *testing.T) {
+	for _, key := range []string{"KMS_CORE__THRESHOLD__MY_ID", "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"} {
+		func() {
+			defer func() {
+				msg, _ := recover().(string)
+				if !strings.Contains(msg, key) {
+					t.Errorf("AdditionalData[%s]: panic %q, want one naming the key", key, msg)
+				}
+			}()
+			p := baseProps()
+			p.AdditionalData = map[string]string{key: "x"}
+			partyk8s.ConfigData(p)
+		}()
+	}
+}
+
+// Bug 23: the source dereferenced an IRSA role that might not exist.
+func TestServiceAccountWithoutIRSARoleHasNoRoleAnnotation(t *testing.T) {
+	sa := synth(t, baseProps()).Resource("kubernetes_service_account_v1")
+	ann := metadata(sa)["annotations"].(map[string]any)
+	if _, ok := ann["eks.amazonaws.com/role-arn"]; ok {
+		t.Errorf("role-arn annotation without a role: %v", ann)
+	}
+}
+
+func TestServiceAccountCarriesTheIRSARole(t *testing.T) {
+	p := baseProps()
+	p.IRSARoleARN = jsii.String("arn:aws:iam::111122223333:role/mpc-kms-dev-acme")
+	md := metadata(synth(t, p).Resource("kubernetes_service_account_v1"))
+	if md["name"] != "kms-threshold-4" || md["namespace"] != "kms-decentralized" {
+		t.Errorf("service account %v/%v", md["namespace"], md["name"])
+	}
+	want := map[string]any{
+		"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/mpc-kms-dev-acme",
+		"terraform.io/module":        "mpc-party",
+		"mpc.io/party-name":          "acme",
+	}
+	if !reflect.DeepEqual(md["annotations"], want) {
+		t.Errorf("annotations = %v, want %v", md["annotations"], want)
+	}
+}
+
+func TestNamespaceIsOptional(t *testing.T) {
+	if ns := synth(t, baseProps()).Resources("kubernetes_namespace_v1"); len(ns) != 0 {
+		t.Errorf("namespace created without CreateNamespace: %v", synthtest.Names(ns))
+	}
+}
+
+func TestCreatedNamespaceIsLabelledAndReferenced(t *testing.T) {
+	p := baseProps()
+	p.CreateNamespace = true
+	p.NamespaceLabels = map[string]string{"team": "mpc", "app.kubernetes.io/part-of": "custom"}
+	doc := synth(t, p)
+	md := metadata(doc.Resource("kubernetes_namespace_v1"))
+	wantLabels := map[string]any{
+		"app.kubernetes.io/name":       "mpc-party",
+		"app.kubernetes.io/component":  "storage",
+		"app.kubernetes.io/part-of":    "custom",
+		"app.kubernetes.io/managed-by": "terraform",
+		"mpc.io/party-name":            "acme",
+		"team":                         "mpc",
+	}
+	if md["name"] != "kms-decentralized" || !reflect.DeepEqual(md["labels"], wantLabels) {
+		t.Errorf("namespace %v labels = %v, want %v", md["name"], md["labels"], wantLabels)
+	}
+	if md["annotations"].(map[string]any)["mpc.io/cluster"] != "kms-dev" {
+		t.Errorf("annotations = %v", md["annotations"])
+	}
+	// The objects reference the namespace resource, so Terraform creates it first.
+	for _, typ := range []string{"kubernetes_service_account_v1", "kubernetes_config_map_v1"} {
+		ns, _ := metadata(doc.Resource(typ))["namespace"].(string)
+		if !strings.HasPrefix(ns, "${kubernetes_namespace_v1.") {
+			t.Errorf("%s namespace = %q, want a reference to the namespace", typ, ns)
+		}
+	}
+}
+
+func TestDefaultLabelsSayPartOfMesh(t *testing.T) {
+	if got := partyk8s.Labels("acme", "config")["app.kubernetes.io/part-of"]; got != "mpc-mesh" {
+		t.Errorf("part-of = %q, want mpc-mesh", got)
+	}
+}

@@ -1,0 +1,204 @@
+package rds_test
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/mpc-mesh/infra/constructs/rds"
+	"github.com/mpc-mesh/infra/test/synthtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
+
+const (
+	identifier = "local-p1-kmsconnector"
+	nodeSG     = "sg-0123456789abcdef0"
+)
+
+func synth(t *testing.T, mutate func(*rds.Props)) *synthtest.Doc {
+	p := &rds.Props{
+		Identifier:            identifier,
+		SubnetIDs:             jsii.Strings("subnet-a", "subnet-b"),
+		VpcID:                 jsii.String("vpc-1"),
+		SourceSecurityGroupID: jsii.String(nodeSG),
+	}
+	if mutate != nil {
+		mutate(p)
+	}
+	return synthtest.Stack(t, func(s constructs.Construct) { rds.New(s, "db", p) })
+}
+
+func TestStorageAndInsightsEncrypted(t *testing.T) {
+	db := synth(t, nil).Resource("aws_db_instance")
+	if db["storage_encrypted"] != true || db["performance_insights_enabled"] != true {
+		t.Errorf("storage_encrypted/performance_insights_enabled = %v/%v", db["storage_encrypted"], db["performance_insights_enabled"])
+	}
+	if db["kms_key_id"] != nil {
+		t.Errorf("kms_key_id = %v without a key prop, want the AWS-managed default", db["kms_key_id"])
+	}
+	const key = "arn:aws:kms:eu-west-1:111122223333:key/abc"
+	withKey := synth(t, func(p *rds.Props) { p.KMSKeyARN = jsii.String(key) }).Resource("aws_db_instance")
+	for _, attr := range []string{"kms_key_id", "performance_insights_kms_key_id", "master_user_secret_kms_key_id"} {
+		if withKey[attr] != key {
+			t.Errorf("%s = %v, want %s", attr, withKey[attr], key)
+		}
+	}
+}
+
+func TestManagedPasswordNoPasswordInConfig(t *testing.T) {
+	db := synth(t, nil).Resource("aws_db_instance")
+	if db["manage_master_user_password"] != true {
+		t.Errorf("manage_master_user_password = %v, want true", db["manage_master_user_password"])
+	}
+	if _, ok := db["password"]; ok {
+		t.Errorf("password attribute present: %v", db["password"])
+	}
+}
+
+func TestSecureDefaults(t *testing.T) {
+	db := synth(t, nil).Resource("aws_db_instance")
+	want := map[string]any{
+		"engine": "postgres", "engine_version": "17.2", "instance_class": "db.t4g.medium",
+		"allocated_storage": float64(50), "max_allocated_storage": float64(100), "storage_type": "gp3",
+		"deletion_protection": true, "publicly_accessible": false, "backup_retention_period": float64(7),
+		"copy_tags_to_snapshot": true, "skip_final_snapshot": false, "auto_minor_version_upgrade": true,
+		"final_snapshot_identifier": identifier + "-final", "identifier": identifier, "port": float64(5432),
+		"monitoring_interval": float64(0),
+	}
+	for attr, v := range want {
+		if db[attr] != v {
+			t.Errorf("%s = %v, want %v", attr, db[attr], v)
+		}
+	}
+	off := synth(t, func(p *rds.Props) { p.DisableDeletionProtection = true }).Resource("aws_db_instance")
+	if off["deletion_protection"] != false {
+		t.Errorf("deletion_protection = %v with protection disabled, want false", off["deletion_protection"])
+	}
+}
+
+// Bug 12 (PrivateLink spec): the SG rule stayed at 5432 whatever the port.
+func TestSecurityGroupAdmitsConfiguredPortOnly(t *testing.T) {
+	doc := synth(t, func(p *rds.Props) {
+		p.Port = 6432
+		p.AllowedCIDRs = []string{"10.20.0.0/16"}
+	})
+	if got := doc.Resource("aws_db_instance")["port"]; got != float64(6432) {
+		t.Errorf("instance port = %v, want 6432", got)
+	}
+	sgID := "${aws_security_group." + synthtest.Names(doc.Resources("aws_security_group"))[0] + ".id}"
+	rules := doc.Resources("aws_vpc_security_group_ingress_rule")
+	if len(rules) != 2 {
+		t.Fatalf("want 2 ingress rules (source SG and CIDR), got %v", synthtest.Names(rules))
+	}
+	sources := map[string]bool{}
+	for name, r := range rules {
+		if r["from_port"] != float64(6432) || r["to_port"] != float64(6432) || r["ip_protocol"] != "tcp" {
+			t.Errorf("rule %s ports = %v-%v/%v, want tcp 6432", name, r["from_port"], r["to_port"], r["ip_protocol"])
+		}
+		if r["security_group_id"] != sgID {
+			t.Errorf("rule %s attaches to %v, want %s", name, r["security_group_id"], sgID)
+		}
+		if s, ok := r["referenced_security_group_id"].(string); ok {
+			sources[s] = true
+		}
+		if s, ok := r["cidr_ipv4"].(string); ok {
+			sources[s] = true
+		}
+	}
+	if !reflect.DeepEqual(sources, map[string]bool{nodeSG: true, "10.20.0.0/16": true}) {
+		t.Errorf("rule sources = %v", sources)
+	}
+	if len(doc.Resources("aws_vpc_security_group_egress_rule")) != 0 {
+		t.Error("database security group has egress rules")
+	}
+}
+
+func TestOpenCIDRIsRefused(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "0.0.0.0/0") {
+			t.Errorf("recover() = %v, want a panic naming 0.0.0.0/0", r)
+		}
+	}()
+	rds.New(nil, "db", &rds.Props{Identifier: identifier, AllowedCIDRs: []string{"10.0.0.0/8", "0.0.0.0/0"}})
+}
+
+func TestParameterFamilyFromVersion(t *testing.T) {
+	for version, want := range map[string]string{"17.2": "postgres17", "16.4": "postgres16", "13": "postgres13", "9.6.22": "postgres9.6"} {
+		if got := rds.ParameterFamily(version); got != want {
+			t.Errorf("ParameterFamily(%q) = %q, want %q", version, got, want)
+		}
+	}
+	pg := synth(t, func(p *rds.Props) { p.EngineVersion = "16.4" }).Resource("aws_db_parameter_group")
+	if pg["family"] != "postgres16" {
+		t.Errorf("family = %v, want postgres16", pg["family"])
+	}
+}
+
+func TestForceSSLByDefaultAndConfigurable(t *testing.T) {
+	param := func(pg synthtest.Object) map[string]string {
+		res := map[string]string{}
+		list, _ := pg["parameter"].([]any)
+		for _, e := range list {
+			m := e.(map[string]any)
+			res[m["name"].(string)] = m["value"].(string)
+		}
+		return res
+	}
+	if got := param(synth(t, nil).Resource("aws_db_parameter_group")); !reflect.DeepEqual(got, map[string]string{"rds.force_ssl": "1"}) {
+		t.Errorf("default parameters = %v, want rds.force_ssl=1", got)
+	}
+	custom := synth(t, func(p *rds.Props) { p.Parameters = []rds.Parameter{{Name: "rds.force_ssl", Value: "0"}} })
+	if got := param(custom.Resource("aws_db_parameter_group")); !reflect.DeepEqual(got, map[string]string{"rds.force_ssl": "0"}) {
+		t.Errorf("custom parameters = %v, want rds.force_ssl=0", got)
+	}
+}
+
+// Bug 12 (PrivateLink spec): a monitoring role with the fixed name
+// rds-monitoring-role was created even with monitoring off.
+func TestNoMonitoringRoleWhenIntervalZero(t *testing.T) {
+	doc := synth(t, nil)
+	if n := len(doc.Resources("aws_iam_role")); n != 0 {
+		t.Errorf("%d IAM roles with monitoring off, want none", n)
+	}
+	if got := doc.Resource("aws_db_instance")["monitoring_role_arn"]; got != nil {
+		t.Errorf("monitoring_role_arn = %v with monitoring off", got)
+	}
+}
+
+func TestMonitoringRoleIsPerDatabase(t *testing.T) {
+	doc := synth(t, func(p *rds.Props) { p.MonitoringInterval = 60 })
+	role := doc.Resource("aws_iam_role")
+	if role["name"] != identifier+"-rds-monitoring" {
+		t.Errorf("monitoring role name = %v, want %s-rds-monitoring", role["name"], identifier)
+	}
+	att := doc.Resource("aws_iam_role_policy_attachment")
+	if att["policy_arn"] != "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" {
+		t.Errorf("monitoring policy = %v", att["policy_arn"])
+	}
+	db := doc.Resource("aws_db_instance")
+	wantARN := "${aws_iam_role." + synthtest.Names(doc.Resources("aws_iam_role"))[0] + ".arn}"
+	if db["monitoring_interval"] != float64(60) || db["monitoring_role_arn"] != wantARN {
+		t.Errorf("monitoring = %v / %v, want 60 / %s", db["monitoring_interval"], db["monitoring_role_arn"], wantARN)
+	}
+	long := strings.Repeat("a", 63)
+	if got := rds.MonitoringRoleName(long); len(got) > 64 || !strings.HasSuffix(got, "-rds-monitoring") {
+		t.Errorf("MonitoringRoleName(63 chars) = %q (%d chars), want at most 64", got, len(got))
+	}
+}
+
+func TestSubnetGroupUsesGivenSubnets(t *testing.T) {
+	doc := synth(t, nil)
+	sn := doc.Resource("aws_db_subnet_group")
+	if got := synthtest.Strings(sn["subnet_ids"]); !reflect.DeepEqual(got, []string{"subnet-a", "subnet-b"}) {
+		t.Errorf("subnet_ids = %v", got)
+	}
+	db := doc.Resource("aws_db_instance")
+	if want := "${aws_db_subnet_group." + synthtest.Names(doc.Resources("aws_db_subnet_group"))[0] + ".name}"; db["db_subnet_group_name"] != want {
+		t.Errorf("db_subnet_group_name = %v, want %s", db["db_subnet_group_name"], want)
+	}
+}

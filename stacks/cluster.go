@@ -1,0 +1,143 @@
+package stacks
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"gopkg.in/yaml.v3"
+
+	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/constructs/deviceplugin"
+	"github.com/mpc-mesh/infra/constructs/elasticip"
+	"github.com/mpc-mesh/infra/constructs/kubeip"
+	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/constructs/mpchelm"
+	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/constructs/partyk8s"
+	"github.com/mpc-mesh/infra/constructs/vpcendpointconsumer"
+	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
+)
+
+// enclaveScheduling is where enclave workloads run: the node labels to
+// select and the taints to tolerate, per strategy.
+func enclaveScheduling(env *config.Environment) (map[string]string, []nodegroup.Taint) {
+	if env.Strategy == config.KubeIP {
+		return map[string]string{"nodepool": "mpc-enclave", "mpc.io/enclave": "true"}, nodegroup.KubeIPTaints()
+	}
+	return nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
+}
+
+func (b *meshBuild) newClusterStack(scope constructs.Construct, p *config.Party) {
+	s := NewBase(scope, b.env, p, config.LayerCluster, b.opts)
+	m, party := p.Managed, b.parties[p.ID]
+	s.AddKubernetesProviders(KubernetesConnection{Endpoint: party.cluster.Endpoint, CACertificate: party.cluster.CA})
+	selector, taints := enclaveScheduling(b.env)
+	tolerations := nodegroup.Tolerations(taints)
+
+	k8s := partyk8s.New(s.Stack, "party", &partyk8s.Props{
+		PartyID:            p.ID,
+		PartyName:          p.Name,
+		ClusterName:        m.ClusterName,
+		Namespace:          m.Kubernetes.Namespace,
+		CreateNamespace:    *m.Kubernetes.CreateNamespace,
+		ServiceAccountName: m.Kubernetes.ServiceAccount,
+		IRSARoleARN:        party.role.ARN,
+		ConfigMapName:      m.Kubernetes.ConfigMap,
+		PublicBucket:       party.vault.PublicBucketName,
+		PrivateBucket:      party.vault.PrivateBucketName,
+		Region:             p.Region,
+		KMSKeyID:           party.key.KeyID,
+	})
+	// The namespace name as a reference, so namespaced objects wait for it.
+	namespace := *k8s.NamespaceName
+	deviceplugin.New(s.Stack, "nitro-device-plugin", &deviceplugin.Props{NodeSelector: selector, Tolerations: tolerations})
+
+	switch b.env.Strategy {
+	case config.KubeIP:
+		kubeip.New(s.Stack, "kubeip", &kubeip.Props{
+			Namespace:      m.KubeIP.Namespace,
+			ServiceAccount: kubeipServiceAccount,
+			RoleARN:        party.kubeipRole.ARN,
+			Version:        m.KubeIP.Version,
+			FilterTags:     elasticip.DiscoveryTags(b.env.Name, p.ID),
+			LogLevel:       m.KubeIP.LogLevel,
+		})
+	case config.PrivateLink:
+		provider := b.providers[p.ID].endpoint
+		vpcendpointprovider.NewClusterBinding(s.Stack, "nlb-binding", &vpcendpointprovider.ClusterProps{
+			PartyID:            p.ID,
+			Namespace:          namespace,
+			Ports:              ports(b.env),
+			TargetGroupARNs:    provider.TargetGroupARNs,
+			NLBSecurityGroupID: provider.SecurityGroupID,
+		})
+		consumer := b.consumers[p.ID].endpoints
+		vpcendpointconsumer.NewExternalNames(s.Stack, "peer-services", &vpcendpointconsumer.ServicesProps{
+			Namespace: namespace,
+			Ports:     ports(b.env),
+			Peers:     b.peersOf(p),
+			DNSNames:  consumer.DNSNames(),
+		})
+	}
+
+	mpchelm.New(s.Stack, "mpc-services", b.helmProps(p, k8s, selector, tolerations))
+}
+
+// helmProps derives the MPC services' chart values from the mesh: every
+// party's address as this party reaches it, the party's identity objects and
+// the enclave placement.
+func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector map[string]string, tolerations []nodegroup.Toleration) *mpchelm.Props {
+	m := p.Managed
+	h := m.Helm
+	props := &mpchelm.Props{
+		ReleaseName:        h.ReleaseName,
+		Namespace:          k8s.NamespaceName,
+		Repository:         h.Repository,
+		Chart:              h.Chart,
+		Version:            h.Version,
+		PartyID:            p.ID,
+		PartyCount:         b.env.Threshold.Parties,
+		ThresholdValue:     b.env.Threshold.Value,
+		ServiceAccountName: k8s.ServiceAccountName,
+		ConfigMapName:      k8s.ConfigMapName,
+		Region:             p.Region,
+		HostPort:           b.env.Strategy == config.KubeIP,
+		Ports:              ports(b.env),
+		NodeSelector:       selector,
+		Tolerations:        tolerations,
+		NitroEnclave:       true,
+		EnclaveCPUCount:    m.Enclave.CPUCount,
+		EnclaveMemoryMiB:   m.Enclave.MemoryMiB,
+	}
+	if h.Path != "" {
+		// Terraform runs in cdktf.out/stacks/<stack>, three levels below the project.
+		props.Repository, props.LocalChartPath = "", h.Path
+		if !filepath.IsAbs(h.Path) {
+			props.LocalChartPath = filepath.Join("..", "..", "..", h.Path)
+		}
+	}
+	if len(h.Values) > 0 {
+		extra, err := yaml.Marshal(h.Values)
+		if err != nil {
+			panic(fmt.Sprintf("%s: helm.values cannot be written as YAML: %v", b.env.File, err))
+		}
+		props.ExtraValues = string(extra)
+	}
+	for i := range b.env.Parties {
+		q := &b.env.Parties[i]
+		props.Peers = append(props.Peers, mpchelm.PeerHost{ID: q.ID, Host: b.peerHost(p, q), Port: b.env.Ports.Peer})
+	}
+	return props
+}
+
+// peerHost is the address party p uses for party q: q's Elastic IP (KubeIP),
+// or the in-cluster service mpc-node-<id> (PrivateLink: the ExternalName
+// service for a peer, the ClusterIP service in front of the NLB for itself).
+func (b *meshBuild) peerHost(p, q *config.Party) *string {
+	if b.env.Strategy == config.KubeIP {
+		return b.published[q.ID].PublicIP
+	}
+	return jsii.String(fmt.Sprintf("%s.%s.svc.cluster.local", mesh.ServiceName(q.ID), p.Managed.Kubernetes.Namespace))
+}
