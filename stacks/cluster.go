@@ -82,6 +82,7 @@ func (b *meshBuild) newClusterStack(scope constructs.Construct, p *config.Party)
 		})
 	}
 
+	b.addNetcheckJob(s, p, k8s.NamespaceName, selector, tolerations)
 	mpchelm.New(s.Stack, "mpc-services", b.helmProps(p, k8s, selector, tolerations))
 }
 

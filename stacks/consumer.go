@@ -52,5 +52,6 @@ func (b *meshBuild) newConsumerStack(scope constructs.Construct, p *config.Party
 			DNSDomain:              p.Managed.PrivateLink.DNSDomain,
 		})
 	}
+	b.addNetcheckPlanOutput(s, p)
 	return l
 }

@@ -9,6 +9,7 @@ package netcheckjob
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -25,11 +26,9 @@ const PlanKey = "plan.json"
 // MountPath is where the plan ConfigMap is mounted in the container.
 const MountPath = "/etc/mpc-netcheck"
 
-// Toleration lets the Job's pod run on tainted nodes.
-type Toleration struct {
-	// Key, Operator ("Equal" when empty), Value and Effect as in Kubernetes.
-	Key, Operator, Value, Effect string
-}
+// Toleration lets the Job's pod run on tainted nodes; the same type the
+// node group derives from its taints.
+type Toleration = nodegroup.Toleration
 
 // Props configures the probe Job.
 type Props struct {
