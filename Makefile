@@ -19,7 +19,7 @@ TFRC := $(CACHE_DIR)/terraformrc
 LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
 
 .PHONY: help help-examples deps node-deps generate synth test unit snapshots validate-config clean clean-cache \
-	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all run-on \
+	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
 	peers-export e2e scan bench netcheck-serve netcheck-probe terraformrc
 
 help: ## List the verbs
@@ -63,11 +63,10 @@ synth: deps ## Synthesize all environments into cdktf.out (ENV=name for one)
 validate-config: ## Check the configuration files without synthesizing
 	MPC_ENV=$(ENV) go run . validate
 
-terraformrc:
-	@mkdir -p $(CACHE_DIR)
-	@if [ -n "$(TF_MIRROR)" ]; then \
-		printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$(TF_MIRROR)" > $(TFRC); \
-	else : > $(TFRC); fi
+terraformrc: ## Write the Terraform CLI config: local provider mirror when present, shared plugin cache
+	@mkdir -p $(CACHE_DIR)/plugins
+	@{ echo 'plugin_cache_dir = "$(CACHE_DIR)/plugins"'; \
+	   if [ -n "$(TF_MIRROR)" ]; then printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$(TF_MIRROR)"; fi; } > $(TFRC)
 
 test: deps terraformrc ## Run the whole test suite
 	go vet ./...
@@ -82,3 +81,111 @@ clean: ## Remove synth output and Terraform caches
 
 clean-cache: ## Remove Terraform working folders and lock files below the project
 	find . -path ./node_modules -prune -o \( -name .terraform -o -name .terraform.lock.hcl \) -print0 | xargs -0 rm -rf
+
+# ---- Operator workflow: the verbs of the source's Terragrunt Makefile ------
+# Stacks are listed from cdktf.out/manifest.json in dependency order; apply
+# and destroy go through the pinned cdktf CLI stack by stack.
+MPC := go run .
+TF := TF_CLI_CONFIG_FILE=$(TFRC) terraform
+CDKTF := npx --no-install cdktf
+ENVS = $(shell ls config/environments | sed -n 's/\.yaml$$//p')
+need-env = $(if $(ENV),,$(error ENV is required, for example ENV=local; environments: $(ENVS)))
+stack-dir = cdktf.out/stacks/$(1)
+
+list: ## Stacks in apply order with their dependencies (ENV= to limit)
+	@test -f cdktf.out/manifest.json || $(MAKE) --no-print-directory synth
+	@$(MPC) list $(ENV)
+
+plan: deps terraformrc ## terraform plan of every stack of ENV, in dependency order
+	$(call need-env)
+	@MPC_ENV=$(ENV) $(MPC)
+	@for s in $$($(MPC) list --names $(ENV)); do \
+		echo "== plan $$s"; \
+		$(TF) -chdir=$(call stack-dir,$$s) init -input=false -upgrade=false >/dev/null && \
+		$(TF) -chdir=$(call stack-dir,$$s) plan -input=false -lock-timeout=60s || exit 1; \
+	done
+
+apply: deps ## cdktf deploy every stack of ENV, one at a time in dependency order
+	$(call need-env)
+	@MPC_ENV=$(ENV) $(MPC)
+	@for s in $$($(MPC) list --names $(ENV)); do \
+		echo "== deploy $$s"; \
+		$(CDKTF) deploy $$s --skip-synth --ignore-missing-stack-dependencies $(if $(AUTO_APPROVE),--auto-approve,) || exit 1; \
+	done
+
+destroy: deps ## cdktf destroy every stack of ENV in reverse order (asks first; AUTO_APPROVE=1 skips)
+	$(call need-env)
+	@MPC_ENV=$(ENV) $(MPC)
+	@if [ -z "$(AUTO_APPROVE)" ]; then \
+		read -r -p "Destroy every stack of $(ENV)? Type the environment name to confirm: " answer; \
+		[ "$$answer" = "$(ENV)" ] || { echo "not confirmed; nothing destroyed"; exit 1; }; \
+	fi
+	@for s in $$($(MPC) list --names --reverse $(ENV)); do \
+		echo "== destroy $$s"; \
+		$(CDKTF) destroy $$s --skip-synth --ignore-missing-stack-dependencies --auto-approve || exit 1; \
+	done
+
+output: terraformrc ## terraform output of every stack of ENV
+	$(call need-env)
+	@for s in $$($(MPC) list --names $(ENV)); do \
+		echo "== $$s"; $(TF) -chdir=$(call stack-dir,$$s) output || exit 1; \
+	done
+
+plan-all: ## plan for every environment
+	@for e in $(ENVS); do $(MAKE) --no-print-directory plan ENV=$$e || exit 1; done
+
+apply-all: ## apply every environment
+	@for e in $(ENVS); do $(MAKE) --no-print-directory apply ENV=$$e || exit 1; done
+
+destroy-all: ## destroy every environment (asks for each unless AUTO_APPROVE=1)
+	@for e in $(ENVS); do $(MAKE) --no-print-directory destroy ENV=$$e || exit 1; done
+
+output-all: ## outputs of every environment
+	@for e in $(ENVS); do $(MAKE) --no-print-directory output ENV=$$e || exit 1; done
+
+validate: deps terraformrc ## terraform validate of every AWS stack of ENV, offline
+	$(call need-env)
+	@MPC_ENV=$(ENV) $(MPC)
+	@$(MAKE) --no-print-directory validate-stacks STACKS="$$($(MPC) list --names --aws $(ENV) | tr "\n" " ")"
+
+validate-all: deps terraformrc ## terraform init -backend=false + validate of every AWS stack, offline, per stack
+	@$(MPC)
+	@$(MAKE) --no-print-directory validate-stacks STACKS="$$($(MPC) list --names --aws | tr "\n" " ")"
+
+validate-stacks:
+	@failed=0; for s in $(STACKS); do \
+		if out=$$( $(TF) -chdir=$(call stack-dir,$$s) init -backend=false -input=false 2>&1 && $(TF) -chdir=$(call stack-dir,$$s) validate -no-color 2>&1 ); then \
+			printf '  ok      %s\n' $$s; \
+		else printf '  FAILED  %s\n%s\n' $$s "$$out"; failed=1; fi; \
+	done; exit $$failed
+
+run-on: terraformrc ## Run one terraform CMD on one stack: ENV= PARTY= LAYER= CMD=
+	$(call need-env)
+	$(if $(PARTY),,$(error PARTY is required))
+	$(if $(LAYER),,$(error LAYER is required: provider, consumer, party or cluster))
+	$(if $(CMD),,$(error CMD is required, for example CMD=plan or CMD=output))
+	@test -d $(call stack-dir,$(ENV)-$(PARTY)-$(LAYER)) || MPC_ENV=$(ENV) $(MPC)
+	$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-$(LAYER)) init -input=false >/dev/null
+	$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-$(LAYER)) $(CMD)
+
+peers-export: terraformrc ## Print the block other organisations paste to declare ENV's PARTY as an external peer
+	$(call need-env)
+	$(if $(PARTY),,$(error PARTY is required))
+	@$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-provider) output -json | $(MPC) peers export $(ENV) $(PARTY)
+
+netcheck-serve: terraformrc ## Answer connectivity probes as PARTY of ENV for 30 min (on the enclave node); or PLAN=file
+	@plan="$(PLAN)"; if [ -z "$$plan" ]; then \
+		[ -n "$(ENV)" ] && [ -n "$(PARTY)" ] || { echo "give ENV= and PARTY=, or PLAN=<plan file>"; exit 2; }; \
+		mkdir -p $(CACHE_DIR); plan=$(CACHE_DIR)/netcheck-$(ENV)-$(PARTY).json; \
+		$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-consumer) output -raw netcheck_plan > $$plan || exit 1; fi; \
+	CGO_ENABLED=0 go run ./cmd/mpc-netcheck serve --targets $$plan --for 30m
+
+netcheck-probe: terraformrc ## Probe every peer of PARTY in ENV on every MPC port (onboarding step 3); report in reports/
+	$(call need-env)
+	$(if $(PARTY),,$(error PARTY is required))
+	@mkdir -p reports $(CACHE_DIR)
+	@$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-consumer) output -raw netcheck_plan > $(CACHE_DIR)/netcheck-$(ENV)-$(PARTY).json
+	CGO_ENABLED=0 go run ./cmd/mpc-netcheck probe --targets $(CACHE_DIR)/netcheck-$(ENV)-$(PARTY).json --out reports/$(ENV)-$(PARTY).json
+
+netcheck-mesh: ## Bidirectional matrix from every party's report in reports/
+	CGO_ENABLED=0 go run ./cmd/mpc-netcheck mesh --dir reports

@@ -4,17 +4,22 @@
 //	go run .                          synthesize (MPC_ENV=a,b limits environments)
 //	go run . validate                 check the configuration, write nothing
 //	go run . peers export ENV PARTY   print the block other organisations declare this party with
+//	go run . list [--names] [--reverse] [--aws] [ENV]
+//	                                  stacks of cdktf.out in apply order (destroy order with --reverse)
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/stacks"
+	"github.com/mpc-mesh/infra/stacks/manifest"
 )
 
 func main() {
@@ -31,6 +36,9 @@ func run(args []string) int {
 	}
 	if len(args) >= 1 && args[0] == "peers" {
 		return peers(dir, args[1:])
+	}
+	if len(args) >= 1 && args[0] == "list" {
+		return list(args[1:])
 	}
 	cfg, err := config.Load(dir, only)
 	if err != nil {
@@ -67,6 +75,55 @@ func peers(dir string, args []string) int {
 	}
 	fmt.Println(out)
 	return 0
+}
+
+// list prints the synthesized stacks of an environment (or all) in
+// dependency order, with what each depends on unless --names is given.
+func list(args []string) int {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	names := fs.Bool("names", false, "print stack names only, one per line")
+	reverse := fs.Bool("reverse", false, "destroy order: dependents first")
+	awsOnly := fs.Bool("aws", false, "only the AWS stacks (provider, consumer, party layers)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	prefix := ""
+	if fs.NArg() == 1 {
+		prefix = fs.Arg(0) + "-"
+	}
+	m, err := manifest.Read(envOr("CDKTF_OUTDIR", stacks.DefaultOutdir))
+	if err != nil {
+		return fail(err)
+	}
+	order, err := m.Order(prefix)
+	if err != nil {
+		return fail(err)
+	}
+	if len(order) == 0 {
+		return fail(fmt.Errorf("no synthesized stack starts with %q; run make synth ENV=%s", prefix, strings.TrimSuffix(prefix, "-")))
+	}
+	if *reverse {
+		slices.Reverse(order)
+	}
+	for _, n := range order {
+		if *awsOnly && strings.HasSuffix(n, "-"+string(config.LayerCluster)) {
+			continue
+		}
+		if *names {
+			fmt.Println(n)
+			continue
+		}
+		deps := m.Stacks[n].Dependencies
+		fmt.Printf("%-45s depends on: %s\n", n, orNone(strings.Join(deps, ", ")))
+	}
+	return 0
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func envOr(key, def string) string {

@@ -16,13 +16,14 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/stacks"
+	"github.com/mpc-mesh/infra/stacks/manifest"
 )
 
 // synthesized is the output of one synthesis of all example environments.
 type synthesized struct {
 	cfg      *config.Config
 	outdir   string
-	manifest stacks.Manifest
+	manifest manifest.Manifest
 	// raw holds each stack's cdk.tf.json bytes; docs the decoded form.
 	raw  map[string][]byte
 	docs map[string]map[string]any
@@ -55,7 +56,7 @@ func setup(m *testing.M) (int, error) {
 		return 1, err
 	}
 	app = &synthesized{cfg: cfg, outdir: out, raw: map[string][]byte{}, docs: map[string]map[string]any{}}
-	if app.manifest, err = stacks.ReadManifest(out); err != nil {
+	if app.manifest, err = manifest.Read(out); err != nil {
 		return 1, err
 	}
 	for name, s := range app.manifest.Stacks {

@@ -1,4 +1,7 @@
-package stacks
+// Package manifest reads cdktf.out/manifest.json, the list of synthesized
+// stacks and their dependencies, and orders stacks for apply and destroy.
+// It does not link cdktf, so tools that only need the order start fast.
+package manifest
 
 import (
 	"encoding/json"
@@ -22,8 +25,8 @@ type ManifestStack struct {
 	WorkingDirectory     string   `json:"workingDirectory"`
 }
 
-// ReadManifest reads the manifest of a synth output folder.
-func ReadManifest(outdir string) (Manifest, error) {
+// Read reads the manifest of a synth output folder.
+func Read(outdir string) (Manifest, error) {
 	var m Manifest
 	data, err := os.ReadFile(filepath.Join(outdir, "manifest.json"))
 	if err != nil {
@@ -76,4 +79,18 @@ func (m Manifest) Order(prefix string) ([]string, error) {
 		}
 	}
 	return order, nil
+}
+
+// Dependents returns, for each stack, the stacks that depend on it.
+func (m Manifest) Dependents() map[string][]string {
+	res := map[string][]string{}
+	for n, s := range m.Stacks {
+		for _, d := range s.Dependencies {
+			res[d] = append(res[d], n)
+		}
+	}
+	for _, v := range res {
+		sort.Strings(v)
+	}
+	return res
 }
