@@ -20,7 +20,7 @@ LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
 
 .PHONY: help help-examples deps node-deps generate synth test unit snapshots validate-config clean clean-cache \
 	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
-	peers-export e2e scan bench netcheck-serve netcheck-probe terraformrc
+	peers-export e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs
 
 help: ## List the verbs
 	@echo "MPC mesh (cdktf, Go). First run: make synth, then make test."
@@ -189,3 +189,11 @@ netcheck-probe: terraformrc ## Probe every peer of PARTY in ENV on every MPC por
 
 netcheck-mesh: ## Bidirectional matrix from every party's report in reports/
 	CGO_ENABLED=0 go run ./cmd/mpc-netcheck mesh --dir reports
+
+# ---- Documentation generated from the code --------------------------------
+diagram: deps ## Topology diagrams from config + synthesized stacks: docs/diagrams/<env>.mmd (+ .svg with Graphviz); ENV= for one
+	MPC_ENV=$(ENV) $(MPC)
+	go run ./cmd/mpc-docs diagram --stacks cdktf.out --svg $(ENV)
+
+docs: deps ## Regenerate docs/configuration.md and constructs/*/README.md from the Go source
+	go run ./cmd/mpc-docs docs

@@ -30,26 +30,38 @@ const (
 
 // Environment is one environment file: the whole mesh as this app sees it.
 type Environment struct {
-	// Name of the environment; must equal the file name without ".yaml".
-	// Becomes the first part of every stack name (<env>-<party>-<layer>).
+	// Name of the environment; the first part of every stack name
+	// (<env>-<party>-<layer>). Default: the file name without ".yaml".
+	// Rule: equals the file name without ".yaml"; a DNS label (lowercase
+	// letters, digits, hyphens) of at most 24 characters.
 	Name string `yaml:"name"`
-	// Strategy is "kubeip" or "privatelink". Required.
+	// Strategy is how parties reach each other. Default: none, required.
+	// Rule: "kubeip" or "privatelink".
 	Strategy Strategy `yaml:"strategy"`
-	// Network is "testnet" (default) or "mainnet".
+	// Network is the MPC network the environment belongs to; it chooses the
+	// default region allow-list and whether buckets resist destruction.
+	// Default: "testnet". Rule: "testnet" or "mainnet".
 	Network NetworkKind `yaml:"network"`
-	// AllowedRegions replaces the network's default region allow-list
-	// (testnet: eu-west-1, eu-west-3, eu-central-1, us-east-1, us-west-2;
-	// mainnet: eu-central-1, eu-west-1). Every party's region must be in it.
+	// AllowedRegions replaces the network's default region allow-list.
+	// Default: testnet eu-west-1, eu-west-3, eu-central-1, us-east-1,
+	// us-west-2; mainnet eu-central-1, eu-west-1. Rule: AWS region names;
+	// every party's region must be in the list.
 	AllowedRegions []string `yaml:"allowed_regions"`
 	// Ports are the MPC ports, identical on every party.
 	Ports Ports `yaml:"ports"`
-	// Tags are applied to every AWS resource through the provider's default tags.
+	// Tags are applied to every AWS resource through the provider's default
+	// tags, with the mpc: tags the stacks add (those win on a clash).
+	// Default: none. Rule: keys of 1-128 letters, digits, spaces and
+	// _ . : / = + - @, not starting with "aws:"; values of at most 256 such
+	// characters.
 	Tags map[string]string `yaml:"tags"`
-	// Backend stores Terraform state. Default: local files under terraform-state/.
+	// Backend says where Terraform state is stored. Default: local files
+	// under terraform-state/.
 	Backend Backend `yaml:"backend"`
 	// Threshold holds the parameters of the threshold protocol.
 	Threshold Threshold `yaml:"threshold"`
-	// Parties lists every party of the mesh, managed or external. At least two.
+	// Parties lists every party of the mesh, managed or external.
+	// Rule: at least two, at least one of them managed.
 	Parties []Party `yaml:"parties"`
 
 	// File is the path the environment was loaded from (not a YAML field).
@@ -58,85 +70,119 @@ type Environment struct {
 
 // Ports are the MPC ports. Zero values take the defaults.
 type Ports struct {
-	// GRPC is the client gRPC port. Default 50100.
+	// GRPC is the client gRPC port. Default: 50100. Rule: 1 to 65535,
+	// different from the other MPC ports.
 	GRPC int `yaml:"grpc"`
-	// Peer is the threshold peer-to-peer port. Default 50001.
+	// Peer is the threshold peer-to-peer port. Default: 50001. Rule: 1 to
+	// 65535, different from the other MPC ports.
 	Peer int `yaml:"peer"`
-	// Metrics is the Prometheus metrics port. Default 9646.
+	// Metrics is the Prometheus metrics port. Default: 9646. Rule: 1 to
+	// 65535, different from the other MPC ports.
 	Metrics int `yaml:"metrics"`
-	// ExposeGRPC publishes the gRPC port to peers. Default true.
+	// ExposeGRPC publishes the gRPC port to peers (firewall rules, NLB
+	// listeners, endpoints); when false only the peer and metrics ports are
+	// published. Default: true. Rule: a boolean.
 	ExposeGRPC *bool `yaml:"expose_grpc"`
 }
 
 // Backend says where Terraform state lives.
 type Backend struct {
-	// S3, when set, stores every stack's state in an S3 bucket at
-	// <key_prefix>/<env>/<party>/<layer>.tfstate. When absent, state is kept
-	// in local files under terraform-state/ (relative to the project).
+	// S3, when set, stores every stack's state, encrypted, in an S3 bucket at
+	// <key_prefix>/<env>/<party>/<layer>.tfstate. Default: absent, and state
+	// is kept in local files under terraform-state/ (relative to the project).
 	S3 *S3Backend `yaml:"s3"`
 }
 
 // S3Backend is remote state in S3.
 type S3Backend struct {
-	// Bucket holding the state. Required.
+	// Bucket holding the state. Default: none, required. Rule: a valid S3
+	// bucket name (3-63 lowercase letters, digits and hyphens).
 	Bucket string `yaml:"bucket"`
-	// Region of the bucket. Required.
+	// Region of the bucket. Default: none, required. Rule: an AWS region name.
 	Region string `yaml:"region"`
-	// KeyPrefix is prepended to every state key. Default "mpc-mesh".
+	// KeyPrefix is prepended to every state key. Default: "mpc-mesh".
+	// Rule: a relative prefix (no leading "/", no "..").
 	KeyPrefix string `yaml:"key_prefix"`
-	// Profile is the AWS profile used to reach the bucket. Default: none (ambient credentials).
+	// Profile is the AWS profile used to reach the bucket. Default: none
+	// (ambient credentials). Rule: none.
 	Profile string `yaml:"profile"`
-	// Locking is "lockfile" (S3 native lock file, Terraform >= 1.10; default) or "dynamodb".
+	// Locking is how state is locked: "lockfile" is the S3 native lock file
+	// (Terraform >= 1.10), "dynamodb" a DynamoDB lock table.
+	// Default: "lockfile". Rule: "lockfile" or "dynamodb".
 	Locking string `yaml:"locking"`
-	// DynamoDBTable is the lock table; required when locking is "dynamodb".
+	// DynamoDBTable is the lock table. Default: none. Rule: required when
+	// locking is "dynamodb".
 	DynamoDBTable string `yaml:"dynamodb_table"`
 }
 
 // Threshold holds the threshold-protocol parameters the MPC services need.
 type Threshold struct {
-	// Parties is the number of parties of the whole MPC network (kmsPeers.count),
-	// which may exceed the parties listed in this file. Default: the number of
-	// listed parties. Party ids run from 1 to this number.
+	// Parties is the number of parties of the whole MPC network
+	// (kmsPeers.count), which may exceed the parties listed in this file;
+	// party ids run from 1 to this number. Default: the number of listed
+	// parties. Rule: at least 4, and at least the number of listed parties.
 	Parties int `yaml:"parties"`
 	// Value is the threshold t: the number of corrupted parties tolerated.
-	// Must satisfy 1 <= t and 3t < parties. Default: the largest such t.
+	// Default: the largest allowed t, (parties - 1) / 3 rounded down.
+	// Rule: 1 <= t and 3t < parties.
 	Value int `yaml:"value"`
 }
 
 // Party is one party of the mesh. Exactly one of Managed and External is set.
 type Party struct {
-	// ID is the numeric party id, unique, from 1 to threshold.parties.
+	// ID is the numeric party id. Default: none, required. Rule: unique,
+	// from 1 to threshold.parties.
 	ID int `yaml:"id"`
-	// Name is a short DNS-safe name (lowercase letters, digits, hyphens), unique.
+	// Name is the party's short name, part of stack and resource names.
+	// Default: none, required. Rule: unique; a DNS label (lowercase letters,
+	// digits, hyphens) of at most 20 characters; the names derived from it
+	// (buckets, IAM roles, node group, target groups, stacks) must fit their
+	// AWS limits.
 	Name string `yaml:"name"`
-	// AccountID is the party's 12-digit AWS account id.
+	// AccountID is the party's AWS account id. Default: none, required.
+	// Rule: 12 digits, quoted so YAML keeps leading zeros.
 	AccountID string `yaml:"account_id"`
-	// Region is the party's AWS region; must be allowed for the network.
+	// Region is the party's AWS region. Default: none, required. Rule: an
+	// AWS region name listed in allowed_regions.
 	Region string `yaml:"region"`
 	// Managed describes a party whose infrastructure this app builds.
+	// Rule: exactly one of managed and external.
 	Managed *Managed `yaml:"managed"`
-	// External describes a party run by another organisation, known only by what it publishes.
+	// External describes a party run by another organisation, known only by
+	// what it publishes. Rule: exactly one of managed and external.
 	External *External `yaml:"external"`
 }
 
 // External is what another organisation publishes about its party: exactly
 // the block that `peers export` prints.
 type External struct {
-	// PublicIP is the party's Elastic IP (KubeIP strategy).
+	// PublicIP is the party's Elastic IP (kubeip strategy). Default: none.
+	// Rule: required in a kubeip environment, forbidden in a privatelink one;
+	// a public IPv4 address (not private, loopback, multicast or
+	// link-local) that no other party claims.
 	PublicIP string `yaml:"public_ip" json:"public_ip,omitempty"`
-	// EndpointServiceName is its VPC endpoint service name,
-	// com.amazonaws.vpce.<region>.vpce-svc-<id> (PrivateLink strategy).
+	// EndpointServiceName is the party's VPC endpoint service name
+	// (privatelink strategy). Default: none. Rule: required in a privatelink
+	// environment, forbidden in a kubeip one;
+	// com.amazonaws.vpce.<region>.vpce-svc-<17 hex> in the party's region,
+	// claimed by no other party.
 	EndpointServiceName string `yaml:"endpoint_service_name" json:"endpoint_service_name,omitempty"`
-	// AvailabilityZoneIDs are the AZ ids of its NLB (PrivateLink; optional,
-	// used to pick matching subnets for a same-region endpoint).
+	// AvailabilityZoneIDs are the AZ ids of the party's NLB; a same-region
+	// endpoint to it is placed in the private subnets of those zones
+	// (privatelink strategy). Default: none, and every private subnet is
+	// used. Rule: AZ ids such as euw1-az1; forbidden in a kubeip environment.
 	AvailabilityZoneIDs []string `yaml:"availability_zone_ids" json:"availability_zone_ids,omitempty"`
 }
 
 // Managed is the full description of a party this app deploys.
 type Managed struct {
-	// AWSProfile is the AWS CLI profile every stack of this party uses. Default: none (ambient credentials).
+	// AWSProfile is the AWS CLI profile every stack of this party uses.
+	// Default: none (ambient credentials). Rule: none.
 	AWSProfile string `yaml:"aws_profile"`
-	// ClusterName is the party's existing EKS cluster. Required.
+	// ClusterName is the party's existing EKS cluster. Default: none,
+	// required. Rule: 1-100 letters, digits, hyphens and underscores,
+	// starting with a letter or digit; no other party of the file deploys to
+	// the same cluster in the same account and region.
 	ClusterName string `yaml:"cluster_name"`
 	// Subnets chooses the subnets the party's resources go in.
 	Subnets Subnets `yaml:"subnets"`
@@ -167,150 +213,215 @@ type Managed struct {
 // Subnets selects subnets by id, or by the standard EKS role tags when ids are omitted.
 type Subnets struct {
 	// Private subnet ids (node group for privatelink, NLB, endpoints, RDS).
-	// Default: the cluster VPC's subnets tagged kubernetes.io/role/internal-elb=1.
+	// Default: the cluster VPC's subnets tagged
+	// kubernetes.io/role/internal-elb=1. Rule: subnet ids
+	// (subnet-<8 to 17 hex>).
 	Private []string `yaml:"private"`
 	// Public subnet ids (node group for kubeip). Default: the cluster VPC's
-	// subnets tagged kubernetes.io/role/elb=1.
+	// subnets tagged kubernetes.io/role/elb=1. Rule: subnet ids
+	// (subnet-<8 to 17 hex>).
 	Public []string `yaml:"public"`
 }
 
 // NodeGroup sizes the enclave node group.
 type NodeGroup struct {
-	// InstanceTypes must support Nitro Enclaves. Default ["m5.2xlarge"].
+	// InstanceTypes of the enclave nodes. Default: ["m5.2xlarge"].
+	// Rule: EC2 instance types that support Nitro Enclaves: not the
+	// t2, t3, t3a, t4g, a1, mac1, mac2, c7i-flex or m7i-flex families, and
+	// not a nano to large size.
 	InstanceTypes []string `yaml:"instance_types"`
-	// MinSize default 1, MaxSize default 1, DesiredSize default 1.
-	MinSize     int `yaml:"min_size"`
-	MaxSize     int `yaml:"max_size"`
+	// MinSize is the smallest number of enclave nodes. Default: 1 (0 is
+	// taken as unset). Rule: not negative; min_size <= desired_size <=
+	// max_size.
+	MinSize int `yaml:"min_size"`
+	// MaxSize is the largest number of enclave nodes. Default: the larger of
+	// 1 and min_size. Rule: at least 1 and at least desired_size.
+	MaxSize int `yaml:"max_size"`
+	// DesiredSize is the number of enclave nodes to run. Default: min_size.
+	// Rule: from min_size to max_size.
 	DesiredSize int `yaml:"desired_size"`
-	// DiskSizeGiB is the encrypted gp3 root volume size. Default 50.
+	// DiskSizeGiB is the size of the encrypted gp3 root volume.
+	// Default: 50. Rule: 20 to 16384.
 	DiskSizeGiB int `yaml:"disk_size_gib"`
-	// CapacityType is ON_DEMAND (default) or SPOT.
+	// CapacityType is how the nodes are bought. Default: "ON_DEMAND".
+	// Rule: "ON_DEMAND" or "SPOT".
 	CapacityType string `yaml:"capacity_type"`
-	// AMIType is an AL2023 EKS AMI type. Default AL2023_x86_64_STANDARD.
+	// AMIType is the EKS AMI type of the nodes.
+	// Default: "AL2023_x86_64_STANDARD". Rule: an Amazon Linux 2023 type
+	// (AL2023_...): the enclave allocator setup needs AL2023.
 	AMIType string `yaml:"ami_type"`
-	// EnableSSM attaches AmazonSSMManagedInstanceCore to the node role. Default false.
+	// EnableSSM attaches AmazonSSMManagedInstanceCore to the node role.
+	// Default: false. Rule: a boolean.
 	EnableSSM bool `yaml:"enable_ssm"`
 }
 
 // Enclave configures the Nitro enclave and which images may decrypt.
 type Enclave struct {
-	// CPUCount given to the enclave allocator. Default 0: 75% of the instance's vCPUs.
+	// CPUCount is the number of vCPUs given to the enclave allocator.
+	// Default: 0, meaning 75% of the instance's vCPUs. Rule: 0, or at least 2.
 	CPUCount int `yaml:"cpu_count"`
-	// MemoryMiB given to the enclave allocator. Default 0: 75% of the instance's memory.
+	// MemoryMiB is the memory given to the enclave allocator. Default: 0,
+	// meaning 75% of the instance's memory. Rule: 0, or at least 64.
 	MemoryMiB int `yaml:"memory_mib"`
-	// PCR0 lists the SHA-384 image measurements (96 hex characters) allowed to
-	// decrypt with the party key. Several values allow a rolling upgrade. Required.
+	// PCR0 lists the SHA-384 image measurements allowed to decrypt with the
+	// party key; several values allow a rolling upgrade. Default: none,
+	// required. Rule: at least one; each 96 hexadecimal characters, listed
+	// once.
 	PCR0 []string `yaml:"pcr0"`
-	// PCR1 optionally pins the kernel/boot measurement as well.
+	// PCR1 pins the kernel/boot measurement as well. Default: none (not
+	// pinned). Rule: 96 hexadecimal characters when set.
 	PCR1 string `yaml:"pcr1"`
-	// PCR2 optionally pins the application measurement as well.
+	// PCR2 pins the application measurement as well. Default: none (not
+	// pinned). Rule: 96 hexadecimal characters when set.
 	PCR2 string `yaml:"pcr2"`
 }
 
 // KMS configures key administration.
 type KMS struct {
-	// AdminRoleARNs may administer (never use) the party keys, besides the account root.
+	// AdminRoleARNs may administer (never use) the party keys, besides the
+	// account root. Default: none. Rule: IAM role ARNs
+	// (arn:aws:iam::<account>:role/<name>).
 	AdminRoleARNs []string `yaml:"admin_role_arns"`
-	// DeletionWindowDays before a scheduled key deletion. Default 30 (7 to 30).
+	// DeletionWindowDays is the wait before a scheduled key deletion.
+	// Default: 30. Rule: 7 to 30.
 	DeletionWindowDays int `yaml:"deletion_window_days"`
 }
 
 // Vault configures the key-material buckets.
 type Vault struct {
-	// BucketPrefix starts both bucket names (<prefix>-private, <prefix>-public).
-	// Default mpc-<env>-<party name>-<account id>.
+	// BucketPrefix starts both bucket names (<prefix>-private,
+	// <prefix>-public). Default: mpc-<env>-<party name>-<account id>.
+	// Rule: both derived names are valid S3 bucket names of at most 63
+	// characters.
 	BucketPrefix string `yaml:"bucket_prefix"`
 	// PreventDestroy makes Terraform refuse to destroy the private bucket.
-	// Default true on mainnet, false on testnet.
+	// Default: true on mainnet, false on testnet. Rule: a boolean.
 	PreventDestroy *bool `yaml:"prevent_destroy"`
-	// NoncurrentVersionDays before old object versions expire. Default 90.
+	// NoncurrentVersionDays is how long old object versions are kept before
+	// they expire. Default: 90 (0 is taken as unset). Rule: at least 1.
 	NoncurrentVersionDays int `yaml:"noncurrent_version_days"`
 }
 
 // Kubernetes names the party's Kubernetes objects.
 type Kubernetes struct {
-	// Namespace of the MPC services. Default "kms-decentralized".
+	// Namespace of the MPC services. Default: "kms-decentralized".
+	// Rule: a DNS-1123 label of at most 63 characters.
 	Namespace string `yaml:"namespace"`
-	// CreateNamespace makes the cluster stack own the namespace. Default true.
+	// CreateNamespace makes the cluster stack own the namespace; when false
+	// the namespace must exist. Default: true. Rule: a boolean.
 	CreateNamespace *bool `yaml:"create_namespace"`
-	// ServiceAccount of the MPC services, bound to the IRSA role. Default "mpc-party-<id>".
+	// ServiceAccount of the MPC services, bound to the IRSA role.
+	// Default: "mpc-party-<id>". Rule: a DNS-1123 label of at most 63
+	// characters.
 	ServiceAccount string `yaml:"service_account"`
-	// ConfigMap holding the storage/KMS environment. Default "mpc-party".
+	// ConfigMap holding the storage/KMS environment. Default: "mpc-party".
+	// Rule: a DNS-1123 label of at most 63 characters.
 	ConfigMap string `yaml:"config_map"`
 }
 
 // RDS is the optional PostgreSQL database of the connector.
 type RDS struct {
-	// Enabled creates the database. Default false.
+	// Enabled creates the database. Default: false. Rule: a boolean.
 	Enabled bool `yaml:"enabled"`
-	// EngineVersion of PostgreSQL. Default "17.2".
+	// EngineVersion of PostgreSQL. Default: "17.2". Rule: a version such as
+	// 17 or 17.2 (checked when enabled).
 	EngineVersion string `yaml:"engine_version"`
-	// InstanceClass default "db.t4g.medium".
+	// InstanceClass of the database. Default: "db.t4g.medium". Rule: an RDS
+	// instance class, starting with "db." (checked when enabled).
 	InstanceClass string `yaml:"instance_class"`
-	// DBName default "kmsconnector".
+	// DBName is the database created. Default: "kmsconnector". Rule: a
+	// letter, then at most 62 letters, digits and underscores; the derived
+	// identifier <env>-<party>-<db_name> has at most 63 characters (checked
+	// when enabled).
 	DBName string `yaml:"db_name"`
-	// Port default 5432.
+	// Port the database listens on. Default: 5432. Rule: 1150 to 65535
+	// (checked when enabled).
 	Port int `yaml:"port"`
-	// DeletionProtection default true.
+	// DeletionProtection makes AWS refuse to delete the database.
+	// Default: true. Rule: a boolean.
 	DeletionProtection *bool `yaml:"deletion_protection"`
-	// Parameters of the parameter group. Default {"rds.force_ssl": "1"}.
+	// Parameters of the parameter group; a map given here replaces the
+	// default. Default: {"rds.force_ssl": "1"}. Rule: none.
 	Parameters map[string]string `yaml:"parameters"`
 }
 
 // Helm is the release of the MPC services.
 type Helm struct {
-	// ReleaseName default "kms-threshold-<id>".
+	// ReleaseName is the Helm release name. Default: "kms-threshold-<id>".
+	// Rule: a DNS label of at most 53 characters.
 	ReleaseName string `yaml:"release_name"`
-	// Chart name in the repository. Default "kms-service".
+	// Chart name in the repository. Default: "kms-service". Rule: none.
 	Chart string `yaml:"chart"`
-	// Repository is an OCI or HTTPS chart repository. Default "oci://ghcr.io/zama-ai/helm-charts".
+	// Repository is the chart repository.
+	// Default: "oci://ghcr.io/zama-ai/helm-charts" (none when path is set).
+	// Rule: an oci:// or https:// URL when path is not set.
 	Repository string `yaml:"repository"`
-	// Version pins the chart version. Required unless Path is set.
+	// Version pins the chart version. Default: none. Rule: required unless
+	// path is set: a released version such as 0.6.56.
 	Version string `yaml:"version"`
-	// Path is a local chart folder used instead of the repository.
+	// Path is a local chart folder used instead of the repository, relative
+	// to the project root or absolute. Default: none. Rule: none.
 	Path string `yaml:"path"`
 	// Values are extra chart values, applied over the generated ones.
+	// Default: none. Rule: any YAML mapping.
 	Values map[string]any `yaml:"values"`
 }
 
 // KubeIPAgent configures the KubeIP agent.
 type KubeIPAgent struct {
-	// Version of doitintl/kubeip-agent. Default: the version this app pins.
+	// Version of the doitintl/kubeip-agent image. Default: the version this
+	// app pins (kubeip.DefaultVersion). Rule: a released version such as
+	// 2.2.0, never latest (checked in kubeip environments).
 	Version string `yaml:"version"`
-	// Namespace of the agent. Default "kube-system".
+	// Namespace of the agent. Default: "kube-system". Rule: a DNS label
+	// (checked in kubeip environments).
 	Namespace string `yaml:"namespace"`
-	// LogLevel is debug, info (default), warning or error.
+	// LogLevel of the agent. Default: "info". Rule: debug, info, warning or
+	// error (checked in kubeip environments).
 	LogLevel string `yaml:"log_level"`
-	// Addresses is the number of Elastic IPs to publish, one per enclave node. Default 1.
+	// Addresses is the number of Elastic IPs to publish, one per enclave
+	// node. Default: 1. Rule: 1 to 5, the default Elastic IP quota per
+	// region (checked in kubeip environments).
 	Addresses int `yaml:"addresses"`
 }
 
 // PrivateLinkOptions configures the endpoint service and the interface endpoints.
 type PrivateLinkOptions struct {
-	// AcceptanceRequired makes peers' endpoint connections wait for acceptance;
-	// managed peers are accepted by this app. Default false.
+	// AcceptanceRequired makes peers' endpoint connections wait for
+	// acceptance; managed peers are accepted by this app, external peers by
+	// the operator. Default: false. Rule: a boolean.
 	AcceptanceRequired bool `yaml:"acceptance_required"`
-	// Route53ZoneID, when set, gets an alias record party-<id>.<dns_domain> per peer.
+	// Route53ZoneID, when set, gets an alias record party-<id>.<dns_domain>
+	// per peer. Default: none (no records). Rule: a hosted zone id such as
+	// Z0123456789ABCDEFGHIJ.
 	Route53ZoneID string `yaml:"route53_zone_id"`
-	// DNSDomain of those records. Default "mpc.internal".
+	// DNSDomain of those records. Default: "mpc.internal". Rule: none.
 	DNSDomain string `yaml:"dns_domain"`
 	// VPCCIDR is the cluster VPC's CIDR, admitted by the NLB security group.
-	// Required for privatelink.
+	// Default: none. Rule: required in privatelink environments: an IPv4
+	// CIDR block other than /0.
 	VPCCIDR string `yaml:"vpc_cidr"`
 }
 
 // Firewall adds sources to the KubeIP firewall on top of the peers' /32s.
 type Firewall struct {
-	// ExtraCIDRs admitted on every MPC port (for example a monitoring network). Never /0.
+	// ExtraCIDRs are admitted on every MPC port (for example a monitoring
+	// network). Default: none. Rule: CIDR blocks, never /0 (checked in kubeip
+	// environments).
 	ExtraCIDRs []string `yaml:"extra_cidrs"`
-	// ExtraSecurityGroups admitted on every MPC port.
+	// ExtraSecurityGroups are admitted on every MPC port. Default: none.
+	// Rule: security group ids, sg-<8 to 17 hex> (checked in kubeip
+	// environments).
 	ExtraSecurityGroups []string `yaml:"extra_security_groups"`
 }
 
 // NetCheck runs the connectivity probe in the cluster.
 type NetCheck struct {
-	// Enabled creates the probe Job in the cluster stack. Default false.
+	// Enabled creates the probe Job in the cluster stack. Default: false.
+	// Rule: a boolean.
 	Enabled bool `yaml:"enabled"`
-	// Image containing the mpc-netcheck binary. Required when enabled.
+	// Image containing the mpc-netcheck binary. Default: none. Rule:
+	// required when enabled: an image reference such as
+	// registry.example.com/mpc-netcheck:1.0.0.
 	Image string `yaml:"image"`
 }

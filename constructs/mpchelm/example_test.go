@@ -1,0 +1,32 @@
+package mpchelm_test
+
+import (
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/constructs/mpchelm"
+)
+
+// ExampleNew installs party 1 of a four-party PrivateLink mesh, where peer
+// q is reached at the in-cluster service mpc-node-<q>.
+func ExampleNew() {
+	stack := cdktf.NewTerraformStack(cdktf.NewApp(nil), jsii.String("dev-alice-cluster"))
+	var peers []mpchelm.PeerHost
+	for id := 1; id <= 4; id++ {
+		peers = append(peers, mpchelm.PeerHost{ID: id, Host: jsii.String(mesh.ServiceName(id) + ".kms-decentralized.svc.cluster.local"), Port: 50001})
+	}
+	mpchelm.New(stack, "mpc-services", &mpchelm.Props{
+		ReleaseName:        "kms-threshold-1",
+		Namespace:          jsii.String("kms-decentralized"),
+		Version:            "0.6.56",
+		PartyID:            1,
+		PartyCount:         4,
+		ThresholdValue:     1,
+		Peers:              peers,
+		ServiceAccountName: jsii.String("mpc-party-1"),
+		ConfigMapName:      jsii.String("mpc-party"),
+		Region:             "eu-west-1",
+		NitroEnclave:       true,
+	})
+}
