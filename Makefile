@@ -16,6 +16,9 @@ CACHE_DIR ?= $(HOME)/.cache/mpc-mesh
 # Terraform CLI configuration using the local provider mirror, when one exists.
 TF_MIRROR ?= $(shell d=$$(find / -path /proc -prune -o -name 'terraform-provider-aws_*' -print 2>/dev/null | head -1); [ -n "$$d" ] && echo "$${d%%/registry.terraform.io/*}")
 TFRC := $(CACHE_DIR)/terraformrc
+# tfsec is built from the Go module proxy (about 3 minutes, once) into the cache.
+TFSEC_VERSION := v1.28.14
+TFSEC := $(CACHE_DIR)/bin/tfsec
 LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
 
 .PHONY: help help-examples deps node-deps generate synth test unit snapshots validate-config clean clean-cache \
@@ -44,6 +47,8 @@ node-deps: ## Install the pinned npm packages (cdktf CLI, jsii-pacmak, provider 
 		echo "npm ci (package-lock.json changed or node_modules missing)"; \
 		npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && echo "$(LOCK_SUM)" > node_modules/.mpc-lock.sha256; \
 	fi
+	@# An npm package ships Go files; a nested go.mod keeps node_modules out of ./... patterns.
+	@test -f node_modules/go.mod || echo 'module node_modules' > node_modules/go.mod
 
 generate: node-deps ## Generate the Kubernetes and Helm Go bindings into generated/ (skipped when current)
 	@if [ "$$(cat generated/.mpc-lock.sha256 2>/dev/null)" != "$(LOCK_SUM)" ] || [ ! -f generated/go/kubernetes/go.mod ] || [ ! -f generated/go/helm/go.mod ]; then \
@@ -68,9 +73,15 @@ terraformrc: ## Write the Terraform CLI config: local provider mirror when prese
 	@{ echo 'plugin_cache_dir = "$(CACHE_DIR)/plugins"'; \
 	   if [ -n "$(TF_MIRROR)" ]; then printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$(TF_MIRROR)"; fi; } > $(TFRC)
 
-test: deps terraformrc ## Run the whole test suite
+test: deps terraformrc $(TFSEC) ## Run the whole test suite (unit, snapshots, bad input, netcheck, docs, e2e, scan)
 	go vet ./...
-	TF_CLI_CONFIG_FILE=$(TFRC) go test -count=1 ./...
+	TF_CLI_CONFIG_FILE=$(TFRC) MPC_TFSEC=$(TFSEC) go test -count=1 ./...
+
+$(TFSEC):
+	GOBIN=$(CACHE_DIR)/bin go install github.com/aquasecurity/tfsec/cmd/tfsec@$(TFSEC_VERSION)
+
+scan: deps $(TFSEC) ## tfsec on every stack of every example environment; fails on any unsuppressed finding
+	MPC_TFSEC=$(TFSEC) MPC_SCAN_REQUIRED=1 go test -count=1 -v -run TestTfsec ./test/scan/
 
 snapshots: deps ## Regenerate the golden snapshots under test/snapshots (review the diff!)
 	UPDATE_SNAPSHOTS=1 go test -count=1 -run TestSnapshots ./test/

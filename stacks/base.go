@@ -8,7 +8,6 @@ package stacks
 import (
 	"fmt"
 	"path"
-	"sort"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -18,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 )
 
 // Version ranges written into every stack's required_providers. The bindings
@@ -128,17 +128,16 @@ func (b *Base) addAWSProvider(opts Options) {
 	cfg := &awsprovider.AwsProviderConfig{
 		Region: jsii.String(b.Party.Region),
 		DefaultTags: &[]*awsprovider.AwsProviderDefaultTags{{
-			Tags: stringMap(tags),
+			Tags: jsiivalue.StringMap(tags),
 		}},
 	}
+	// Refuse to touch any account but the party's own (against the
+	// emulator too, where it proves the role assumed is the party's).
+	cfg.AllowedAccountIds = jsii.Strings(b.Party.AccountID)
 	if opts.Emulator != nil {
-		opts.Emulator.configure(cfg, b.Party.AccountID)
-	} else {
-		// Refuse to touch any account but the party's own.
-		cfg.AllowedAccountIds = jsii.Strings(b.Party.AccountID)
-		if m.AWSProfile != "" {
-			cfg.Profile = jsii.String(m.AWSProfile)
-		}
+		opts.Emulator.configure(cfg, b.Party.AccountID, b.Party.Region)
+	} else if m.AWSProfile != "" {
+		cfg.Profile = jsii.String(m.AWSProfile)
 	}
 	awsprovider.NewAwsProvider(b.Stack, jsii.String("aws"), cfg)
 	b.Stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderRange))
@@ -183,17 +182,4 @@ func (b *Base) AddKubernetesProviders(conn KubernetesConnection) {
 	})
 	b.Stack.AddOverride(jsii.String("terraform.required_providers.kubernetes.version"), jsii.String(KubernetesProviderRange))
 	b.Stack.AddOverride(jsii.String("terraform.required_providers.helm.version"), jsii.String(HelmProviderRange))
-}
-
-func stringMap(m map[string]string) *map[string]*string {
-	res := make(map[string]*string, len(m))
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		res[k] = jsii.String(m[k])
-	}
-	return &res
 }

@@ -15,6 +15,7 @@ import (
 const EmulatorEnv = "MPC_AWS_ENDPOINT"
 
 // Emulator points the AWS providers at one emulator endpoint for every service.
+// Never used against AWS: the synthesized providers carry dummy keys.
 type Emulator struct {
 	// URL of the emulator, for example http://127.0.0.1:5000.
 	URL string
@@ -33,18 +34,48 @@ func EmulatorFromEnv() (*Emulator, error) {
 	return &Emulator{URL: raw}, nil
 }
 
-// configure sets endpoints and dummy credentials. The emulator derives the
-// account from a 12-digit access key, so each party lands in its own account.
-func (e *Emulator) configure(cfg *awsprovider.AwsProviderConfig, accountID string) {
+// EmulatorRoleName is the role every AWS provider assumes in its party's
+// account when it talks to the emulator. moto_server does not need the role to
+// exist: assuming arn:aws:iam::<account>:role/<any> returns keys that it files
+// under <account>, which is how each party gets its own emulated account.
+// (moto files every other access key, a 12-digit one included, under its
+// default account 123456789012.)
+const EmulatorRoleName = "mpc-emulator"
+
+// EmulatorAccessKey and EmulatorSecretKey are the dummy base credentials the
+// providers sign the AssumeRole call with.
+const (
+	EmulatorAccessKey = "emulator"
+	EmulatorSecretKey = "emulator"
+)
+
+// configure sets endpoints, dummy credentials and the role to assume in the
+// party's account. The skip_* flags keep the provider from calling the
+// instance metadata service and from checking the credentials and region
+// against real AWS. The account id is looked up (sts:GetCallerIdentity, on
+// the emulator) as against AWS: without it the provider cannot tell its own
+// account's security groups from a peer's and reads every referenced group
+// back as "<account>/<group id>", which a re-plan then wants to change.
+func (e *Emulator) configure(cfg *awsprovider.AwsProviderConfig, accountID, region string) {
 	ep := &awsprovider.AwsProviderEndpoints{}
 	u := jsii.String(e.URL)
 	ep.Ec2, ep.Elbv2, ep.S3, ep.Iam, ep.Kms, ep.Eks, ep.Rds, ep.Sts, ep.Route53, ep.Secretsmanager = u, u, u, u, u, u, u, u, u, u
 	cfg.Endpoints = &[]*awsprovider.AwsProviderEndpoints{ep}
-	cfg.AccessKey = jsii.String(accountID)
-	cfg.SecretKey = jsii.String("emulator")
+	cfg.AccessKey = jsii.String(EmulatorAccessKey)
+	cfg.SecretKey = jsii.String(EmulatorSecretKey)
+	cfg.AssumeRole = &[]*awsprovider.AwsProviderAssumeRole{{
+		RoleArn:     jsii.String(EmulatorRoleARN(accountID, region)),
+		SessionName: jsii.String("mpc-emulator"),
+	}}
 	cfg.SkipCredentialsValidation = jsii.Bool(true)
-	cfg.SkipRequestingAccountId = jsii.Bool(true)
+	cfg.SkipRequestingAccountId = jsii.Bool(false)
 	cfg.SkipMetadataApiCheck = jsii.String("true")
 	cfg.SkipRegionValidation = jsii.Bool(true)
 	cfg.S3UsePathStyle = jsii.Bool(true)
+}
+
+// EmulatorRoleARN is the role the providers of a party in that account and
+// region assume against the emulator; test clients assume the same one.
+func EmulatorRoleARN(accountID, region string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(region), accountID, EmulatorRoleName)
 }

@@ -104,6 +104,14 @@ func (b *meshBuild) newPartyStack(scope constructs.Construct, p *config.Party) *
 			DisableDeletionProtection: !*m.RDS.DeletionProtection,
 			Partition:                 part,
 			Parameters:                rdsParameters(m.RDS.Parameters),
+			// A dedicated customer key rather than aws/rds: rotation and the key
+			// policy are the party's, and use is confined to RDS and Secrets Manager.
+			CustomerKey: true,
+			AccountID:   p.AccountID,
+			Region:      p.Region,
+			// Lets the connector move to short-lived IAM tokens; no role is
+			// granted rds-db:connect, so this opens no access by itself.
+			IAMDatabaseAuthentication: true,
 		})
 	}
 	return l
@@ -133,6 +141,9 @@ func (b *meshBuild) newNodeGroup(s *Base, p *config.Party, c *clusterLookup) *no
 		props.SubnetIDs = s.subnets(c, true)
 		props.AdditionalSecurityGroupIDs = &[]*string{b.consumers[p.ID].firewall.SecurityGroupID}
 		props.Labels, props.Taints = nodegroup.KubeIPLabels(), nodegroup.KubeIPTaints()
+		// The KubeIP role may bind the party's addresses only to instances and
+		// interfaces carrying these tags (kubeip.Policy).
+		props.Tags = kubeip.NodeTags(b.env.Name, p.ID)
 	case config.PrivateLink:
 		props.SubnetIDs = s.subnets(c, false)
 		props.Labels, props.Taints = nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
@@ -165,12 +176,15 @@ func (b *meshBuild) acceptManagedPeers(s *Base, p *config.Party) {
 func vaultAccessPolicy(partition string, n config.Names) policy.Document {
 	arn := func(bucket string) string { return "arn:" + partition + ":s3:::" + bucket }
 	return policy.New(
+		// The services store key shares (private) and publish public material
+		// (public), and replace or remove them on resharing; objects only.
 		policy.Statement{
 			Sid:      "VaultObjects",
 			Effect:   policy.Allow,
 			Action:   []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
 			Resource: []string{arn(n.PrivateBucket) + "/*", arn(n.PublicBucket) + "/*"},
 		},
+		// Listing finds the stored shares and material; the two buckets only.
 		policy.Statement{
 			Sid:      "VaultListing",
 			Effect:   policy.Allow,

@@ -15,10 +15,17 @@ import (
 const DefaultOutdir = "cdktf.out"
 
 // Synthesize builds every stack of the given environments and writes them to
-// outdir. Output is first written to a sibling temporary folder and moved
-// into place only when synthesis succeeded, so a failure never leaves a
-// partial cdktf.out behind. A jsii or construct panic becomes an error.
-func Synthesize(cfg *config.Config, opts Options, outdir string) (err error) {
+// outdir. Output is first written to a sibling temporary folder, checked by
+// the security guard (see CheckOutput), and moved into place only when
+// synthesis and the guard succeeded, so a failure never leaves a partial or
+// insecure cdktf.out behind. A jsii or construct panic becomes an error.
+func Synthesize(cfg *config.Config, opts Options, outdir string) error {
+	return synthesize(cfg, outdir, func(app cdktf.App) error { return Build(app, cfg, opts) })
+}
+
+// synthesize runs build on a new app writing to a temporary folder, then
+// synthesizes, guards and moves the output into outdir.
+func synthesize(cfg *config.Config, outdir string, build func(app cdktf.App) error) (err error) {
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(outdir)), filepath.Base(outdir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create a temporary output folder next to %s: %w", outdir, err)
@@ -32,10 +39,13 @@ func Synthesize(cfg *config.Config, opts Options, outdir string) (err error) {
 		}
 	}()
 	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(tmp), SkipValidation: jsii.Bool(false)})
-	if err = Build(app, cfg, opts); err != nil {
+	if err = build(app); err != nil {
 		return err
 	}
 	app.Synth()
+	if err = CheckOutput(tmp, cfg); err != nil {
+		return err
+	}
 	return replaceDir(tmp, outdir)
 }
 

@@ -171,6 +171,7 @@ func Policy(p *Props) policy.Document {
 	role := *p.PartyRoleARN
 	admins := append([]string{RootARN(p.Partition, p.AccountID)}, p.AdminRoleARNs...)
 	return policy.New(
+		// The enclave unwraps its key shares: only the party role, only with an allowed image's attestation.
 		policy.Statement{
 			Sid:       SidEnclaveDecrypt,
 			Effect:    policy.Allow,
@@ -179,6 +180,7 @@ func Policy(p *Props) policy.Document {
 			Resource:  []string{"*"},
 			Condition: map[string]map[string]any{"StringEqualsIgnoreCase": attestationCondition(p)},
 		},
+		// The services read the key's metadata (no attestation document exists for DescribeKey).
 		policy.Statement{
 			Sid:       SidDescribe,
 			Effect:    policy.Allow,
@@ -200,6 +202,7 @@ func Policy(p *Props) policy.Document {
 			Resource:  []string{"*"},
 			Condition: map[string]map[string]any{"StringNotEqualsIgnoreCase": {ImageSha384Key: p.PCR0}},
 		},
+		// The account root and the admin roles manage the key (including its policy) without any use.
 		AdministrationStatement(admins...),
 	)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/daemonsetv1"
 
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 )
 
@@ -88,18 +89,18 @@ func New(scope constructs.Construct, id string, props *Props) *DevicePlugin {
 		Metadata: &daemonsetv1.DaemonSetV1Metadata{
 			Name:      jsii.String(Name),
 			Namespace: jsii.String(Namespace),
-			Labels:    stringMap(map[string]string{"name": appLabel, "role": "agent"}),
+			Labels:    jsiivalue.OptionalStringMap(map[string]string{"name": appLabel, "role": "agent"}),
 		},
 		Spec: &daemonsetv1.DaemonSetV1Spec{
-			Selector: &daemonsetv1.DaemonSetV1SpecSelector{MatchLabels: stringMap(selector)},
+			Selector: &daemonsetv1.DaemonSetV1SpecSelector{MatchLabels: jsiivalue.OptionalStringMap(selector)},
 			Strategy: &daemonsetv1.DaemonSetV1SpecStrategy{Type: jsii.String("RollingUpdate")},
 			Template: &daemonsetv1.DaemonSetV1SpecTemplate{
 				Metadata: &daemonsetv1.DaemonSetV1SpecTemplateMetadata{
-					Labels:      stringMap(selector),
-					Annotations: stringMap(map[string]string{"node.kubernetes.io/bootstrap-checkpoint": "true"}),
+					Labels:      jsiivalue.OptionalStringMap(selector),
+					Annotations: jsiivalue.OptionalStringMap(map[string]string{"node.kubernetes.io/bootstrap-checkpoint": "true"}),
 				},
 				Spec: &daemonsetv1.DaemonSetV1SpecTemplateSpec{
-					NodeSelector:                  stringMap(props.NodeSelector),
+					NodeSelector:                  jsiivalue.OptionalStringMap(props.NodeSelector),
 					PriorityClassName:             jsii.String("system-node-critical"),
 					Hostname:                      jsii.String(appLabel),
 					TerminationGracePeriodSeconds: jsii.Number(30),
@@ -115,8 +116,8 @@ func New(scope constructs.Construct, id string, props *Props) *DevicePlugin {
 						},
 						Env: envVars(env),
 						Resources: &daemonsetv1.DaemonSetV1SpecTemplateSpecContainerResources{
-							Limits:   stringMap(limits),
-							Requests: stringMap(requests),
+							Limits:   jsiivalue.OptionalStringMap(limits),
+							Requests: jsiivalue.OptionalStringMap(requests),
 						},
 						VolumeMount: volumeMounts(),
 					}},
@@ -180,15 +181,4 @@ func optional(s string) *string {
 		return nil
 	}
 	return jsii.String(s)
-}
-
-func stringMap(m map[string]string) *map[string]*string {
-	if len(m) == 0 {
-		return nil
-	}
-	res := make(map[string]*string, len(m))
-	for k, v := range m {
-		res[k] = jsii.String(v)
-	}
-	return &res
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 )
 
 // Audience is the only audience the trust policy accepts: tokens minted by
@@ -66,6 +67,7 @@ func Subject(namespace, serviceAccount string) string {
 // TrustPolicy returns the trust policy that lets exactly one service account,
 // with the STS audience, assume a role through the given OIDC provider.
 func TrustPolicy(providerARN, issuerHost, subject string) policy.Document {
+	// One service account of one cluster, with tokens minted for STS only.
 	return policy.New(policy.Statement{
 		Sid:       "AssumeFromServiceAccount",
 		Effect:    policy.Allow,
@@ -93,7 +95,7 @@ func New(scope constructs.Construct, id string, props *Props) *Role {
 	if policyName == "" {
 		policyName = props.RoleName
 	}
-	tags := stringMap(props.Tags)
+	tags := jsiivalue.OptionalStringMap(props.Tags)
 	role := iamrole.NewIamRole(c, jsii.String("role"), &iamrole.IamRoleConfig{
 		Name:                jsii.String(props.RoleName),
 		Description:         jsii.String(desc),
@@ -113,15 +115,4 @@ func New(scope constructs.Construct, id string, props *Props) *Role {
 		PolicyArn: pol.Arn(),
 	})
 	return &Role{Role: role, Policy: pol, ARN: role.Arn(), Name: role.Name(), Subject: subject}
-}
-
-func stringMap(m map[string]string) *map[string]*string {
-	if len(m) == 0 {
-		return nil
-	}
-	res := make(map[string]*string, len(m))
-	for k, v := range m {
-		res[k] = jsii.String(v)
-	}
-	return &res
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/daemonsetv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 )
 
 // Defaults shared by NewRole and New.
@@ -165,21 +166,21 @@ func New(scope constructs.Construct, id string, props *Props) *Agent {
 		Metadata: &serviceaccountv1.ServiceAccountV1Metadata{
 			Name:        jsii.String(p.ServiceAccount),
 			Namespace:   jsii.String(p.Namespace),
-			Labels:      stringMap(labels),
+			Labels:      jsiivalue.StringMap(labels),
 			Annotations: &map[string]*string{"eks.amazonaws.com/role-arn": p.RoleARN},
 		},
 		// The agent calls the Kubernetes API (node, lease) with this token.
 		AutomountServiceAccountToken: jsii.Bool(true),
 	})
 	role := clusterrolev1.NewClusterRoleV1(c, jsii.String("cluster-role"), &clusterrolev1.ClusterRoleV1Config{
-		Metadata: &clusterrolev1.ClusterRoleV1Metadata{Name: jsii.String(p.Name), Labels: stringMap(labels)},
+		Metadata: &clusterrolev1.ClusterRoleV1Metadata{Name: jsii.String(p.Name), Labels: jsiivalue.StringMap(labels)},
 		Rule: &[]*clusterrolev1.ClusterRoleV1Rule{
 			{ApiGroups: jsii.Strings(""), Resources: jsii.Strings("nodes"), Verbs: jsii.Strings("get")},
 			{ApiGroups: jsii.Strings("coordination.k8s.io"), Resources: jsii.Strings("leases"), Verbs: jsii.Strings("create", "get", "update", "delete")},
 		},
 	})
 	binding := clusterrolebindingv1.NewClusterRoleBindingV1(c, jsii.String("cluster-role-binding"), &clusterrolebindingv1.ClusterRoleBindingV1Config{
-		Metadata: &clusterrolebindingv1.ClusterRoleBindingV1Metadata{Name: jsii.String(p.Name), Labels: stringMap(labels)},
+		Metadata: &clusterrolebindingv1.ClusterRoleBindingV1Metadata{Name: jsii.String(p.Name), Labels: jsiivalue.StringMap(labels)},
 		RoleRef: &clusterrolebindingv1.ClusterRoleBindingV1RoleRef{
 			ApiGroup: jsii.String("rbac.authorization.k8s.io"), Kind: jsii.String("ClusterRole"), Name: role.Metadata().Name(),
 		},
@@ -189,9 +190,9 @@ func New(scope constructs.Construct, id string, props *Props) *Agent {
 	})
 	filter := Filter(p.FilterTags)
 	ds := daemonsetv1.NewDaemonSetV1(c, jsii.String("daemon-set"), &daemonsetv1.DaemonSetV1Config{
-		Metadata: &daemonsetv1.DaemonSetV1Metadata{Name: jsii.String(p.Name), Namespace: jsii.String(p.Namespace), Labels: stringMap(labels)},
+		Metadata: &daemonsetv1.DaemonSetV1Metadata{Name: jsii.String(p.Name), Namespace: jsii.String(p.Namespace), Labels: jsiivalue.StringMap(labels)},
 		Spec: &daemonsetv1.DaemonSetV1Spec{
-			Selector: &daemonsetv1.DaemonSetV1SpecSelector{MatchLabels: stringMap(map[string]string{
+			Selector: &daemonsetv1.DaemonSetV1SpecSelector{MatchLabels: jsiivalue.StringMap(map[string]string{
 				"app.kubernetes.io/name":     labels["app.kubernetes.io/name"],
 				"app.kubernetes.io/instance": labels["app.kubernetes.io/instance"],
 			})},
@@ -200,7 +201,7 @@ func New(scope constructs.Construct, id string, props *Props) *Agent {
 				RollingUpdate: &daemonsetv1.DaemonSetV1SpecStrategyRollingUpdate{MaxUnavailable: jsii.String("1")},
 			},
 			Template: &daemonsetv1.DaemonSetV1SpecTemplate{
-				Metadata: &daemonsetv1.DaemonSetV1SpecTemplateMetadata{Labels: stringMap(labels)},
+				Metadata: &daemonsetv1.DaemonSetV1SpecTemplateMetadata{Labels: jsiivalue.StringMap(labels)},
 				Spec:     podSpec(p, sa.Metadata().Name(), filter),
 			},
 		},
@@ -219,7 +220,7 @@ func podSpec(p Props, serviceAccount *string, filter string) *daemonsetv1.Daemon
 		AutomountServiceAccountToken:  jsii.Bool(true),
 		PriorityClassName:             jsii.String(PriorityClass),
 		TerminationGracePeriodSeconds: jsii.Number(30),
-		NodeSelector:                  stringMap(p.NodeSelector),
+		NodeSelector:                  jsiivalue.StringMap(p.NodeSelector),
 		// Only the enclave taint: tolerating every taint would let the agent
 		// run on (and bind reserved addresses to) non-enclave nodes.
 		Toleration: &[]*daemonsetv1.DaemonSetV1SpecTemplateSpecToleration{{
@@ -246,7 +247,7 @@ func podSpec(p Props, serviceAccount *string, filter string) *daemonsetv1.Daemon
 				{Name: jsii.String("LEASE_DURATION"), Value: jsii.String(strconv.Itoa(p.LeaseDurationSeconds))},
 			},
 			Resources: &daemonsetv1.DaemonSetV1SpecTemplateSpecContainerResources{
-				Requests: stringMap(p.Requests), Limits: stringMap(p.Limits),
+				Requests: jsiivalue.StringMap(p.Requests), Limits: jsiivalue.StringMap(p.Limits),
 			},
 			SecurityContext: &daemonsetv1.DaemonSetV1SpecTemplateSpecContainerSecurityContext{
 				RunAsNonRoot:             jsii.Bool(true),
@@ -287,13 +288,4 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
-}
-
-// stringMap converts a Go map into the binding's map of string pointers.
-func stringMap(m map[string]string) *map[string]*string {
-	res := make(map[string]*string, len(m))
-	for k, v := range m {
-		res[k] = jsii.String(v)
-	}
-	return &res
 }

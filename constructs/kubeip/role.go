@@ -23,8 +23,8 @@ import (
 var (
 	// DescribeActions are read-only and granted on "*".
 	DescribeActions = []string{"ec2:DescribeAddresses", "ec2:DescribeInstances"}
-	// AssociationActions are granted only on this party's tagged addresses
-	// and on the instances/network interfaces of the account and region.
+	// AssociationActions are granted only on addresses, instances and
+	// network interfaces carrying this party's tags (NodeTags).
 	AssociationActions = []string{"ec2:AssociateAddress", "ec2:DisassociateAddress"}
 )
 
@@ -78,48 +78,58 @@ func NewRole(scope constructs.Construct, id string, props *RoleProps) *irsa.Role
 	})
 }
 
+// NodeTags are the tags the enclave nodes' instances and network interfaces
+// must carry (the node group's launch template sets them) for the agent to
+// associate an address with them: the same party and environment tags as
+// the addresses (elasticip.DiscoveryTags), without the pool tag.
+func NodeTags(environment string, partyID int) map[string]string {
+	return map[string]string{
+		elasticip.TagEnvironment: environment,
+		elasticip.TagPartyID:     strconv.Itoa(partyID),
+	}
+}
+
 // Policy returns the agent's least-privilege permission policy.
 //
 // Scoping follows the Service Authorization Reference for Amazon EC2
 // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html):
 //   - ec2:DescribeAddresses and ec2:DescribeInstances list no resource type,
 //     so they can only be granted on "*" (they are read-only).
-//   - ec2:AssociateAddress authorizes the elastic-ip resource (required; it
-//     supports aws:ResourceTag/${TagKey}) and the optional instance and
-//     network-interface resources; ec2:DisassociateAddress authorizes the
-//     elastic-ip (and network-interface) resource.
+//   - ec2:AssociateAddress authorizes the elastic-ip resource and the
+//     instance and network-interface it attaches to; ec2:DisassociateAddress
+//     authorizes the elastic-ip and network-interface. All three support
+//     aws:ResourceTag/${TagKey}.
 //
-// The tag conditions sit in a statement of their own that names only
-// elastic-ip ARNs: a condition on aws:ResourceTag is evaluated against every
-// resource a statement matches, and nodes' instances and network interfaces
-// do not carry the address discovery tags.
+// Association is therefore allowed only between resources that all carry
+// this party's and environment's tags: the party's reserved addresses
+// (elasticip.DiscoveryTags) and its enclave nodes (NodeTags, set by the
+// node group's launch template). Instance ids are assigned at launch, so the
+// ARNs name every instance and interface of the account and region, and the
+// tag condition does the narrowing. The agent cannot create or change tags.
 func Policy(partition, region, account, environment string, partyID int) policy.Document {
 	arn := func(resource string) string {
 		return fmt.Sprintf("arn:%s:ec2:%s:%s:%s", partition, region, account, resource)
+	}
+	cond := map[string]any{}
+	for k, v := range NodeTags(environment, partyID) {
+		cond["aws:ResourceTag/"+k] = v
 	}
 	return policy.New(
 		policy.Statement{
 			Sid:    "DescribeAddressesAndInstances",
 			Effect: policy.Allow,
+			// Listing addresses and reading the node's primary interface.
 			Action: DescribeActions,
 			// Exception to ARN scoping: EC2 Describe actions support no resource-level permissions.
 			Resource: []string{"*"},
 		},
 		policy.Statement{
-			Sid:      "AssociateOwnPartyAddresses",
-			Effect:   policy.Allow,
-			Action:   AssociationActions,
-			Resource: []string{arn("elastic-ip/*")},
-			Condition: map[string]map[string]any{"StringEquals": {
-				"aws:ResourceTag/" + elasticip.TagPartyID:     strconv.Itoa(partyID),
-				"aws:ResourceTag/" + elasticip.TagEnvironment: environment,
-			}},
-		},
-		policy.Statement{
-			Sid:      "AssociateWithNodesOfThisAccountAndRegion",
-			Effect:   policy.Allow,
-			Action:   AssociationActions,
-			Resource: []string{arn("instance/*"), arn("network-interface/*")},
+			Sid:    "AssociateOwnPartyAddressesWithOwnPartyNodes",
+			Effect: policy.Allow,
+			// Binding the party's Elastic IP to the node the agent runs on, and releasing it.
+			Action:    AssociationActions,
+			Resource:  []string{arn("elastic-ip/*"), arn("instance/*"), arn("network-interface/*")},
+			Condition: map[string]map[string]any{"StringEquals": cond},
 		},
 	)
 }

@@ -45,8 +45,8 @@ func statementsBySid(t *testing.T, doc *synthtest.Doc) map[string]synthtest.Obje
 
 func TestPolicyIsLeastPrivilege(t *testing.T) {
 	stmts := statementsBySid(t, synthRole(t, roleProps(nil)))
-	if len(stmts) != 3 {
-		t.Fatalf("want 3 statements, got %d: %v", len(stmts), stmts)
+	if len(stmts) != 2 {
+		t.Fatalf("want 2 statements, got %d: %v", len(stmts), stmts)
 	}
 	for sid, st := range stmts {
 		if st["Effect"] != "Allow" {
@@ -67,39 +67,42 @@ func TestPolicyIsLeastPrivilege(t *testing.T) {
 	}
 }
 
-func TestAssociationIsConditionedOnThePartyAndEnvironmentTags(t *testing.T) {
+// A compromised agent (or a stolen web-identity token of its service
+// account) can bind this party's addresses only to this party's nodes: the
+// address, the instance and the network interface must all carry the
+// party's and environment's tags.
+func TestAssociationIsConditionedOnThePartyTagsOfAddressAndNode(t *testing.T) {
 	stmts := statementsBySid(t, synthRole(t, roleProps(nil)))
-	own := stmts["AssociateOwnPartyAddresses"]
+	own := stmts["AssociateOwnPartyAddressesWithOwnPartyNodes"]
 	if got := synthtest.Strings(own["Action"]); !reflect.DeepEqual(got, []string{"ec2:AssociateAddress", "ec2:DisassociateAddress"}) {
 		t.Errorf("actions = %v", got)
 	}
-	if got := synthtest.Strings(own["Resource"]); !reflect.DeepEqual(got, []string{"arn:aws-cn:ec2:cn-north-1:111122223333:elastic-ip/*"}) {
-		t.Errorf("resources = %v, want only this account's elastic-ip ARNs", got)
+	wantRes := []string{
+		"arn:aws-cn:ec2:cn-north-1:111122223333:elastic-ip/*",
+		"arn:aws-cn:ec2:cn-north-1:111122223333:instance/*",
+		"arn:aws-cn:ec2:cn-north-1:111122223333:network-interface/*",
+	}
+	if got := synthtest.Strings(own["Resource"]); !reflect.DeepEqual(got, wantRes) {
+		t.Errorf("resources = %v, want %v", got, wantRes)
 	}
 	eq, _ := own["Condition"].(map[string]any)["StringEquals"].(map[string]any)
 	want := map[string]any{"aws:ResourceTag/mpc.io/party-id": "2", "aws:ResourceTag/mpc.io/environment": "dev"}
 	if !reflect.DeepEqual(eq, want) {
 		t.Errorf("StringEquals = %v, want %v", eq, want)
 	}
-	nodes := stmts["AssociateWithNodesOfThisAccountAndRegion"]
-	wantRes := []string{"arn:aws-cn:ec2:cn-north-1:111122223333:instance/*", "arn:aws-cn:ec2:cn-north-1:111122223333:network-interface/*"}
-	if got := synthtest.Strings(nodes["Resource"]); !reflect.DeepEqual(got, wantRes) {
-		t.Errorf("node resources = %v, want %v", got, wantRes)
-	}
 	for sid, st := range stmts {
-		if sid == "AssociateOwnPartyAddresses" {
-			continue
-		}
-		for _, r := range synthtest.Strings(st["Resource"]) {
-			if strings.Contains(r, "elastic-ip") {
-				t.Errorf("%s reaches elastic-ip %q without the tag condition", sid, r)
-			}
-		}
 		for _, a := range synthtest.Strings(st["Action"]) {
-			if a == "ec2:AssociateAddress" && synthtest.Strings(st["Resource"])[0] == "*" {
-				t.Errorf("%s grants AssociateAddress on *", sid)
+			if strings.HasPrefix(a, "ec2:") && strings.Contains(a, "ssociateAddress") && st["Condition"] == nil {
+				t.Errorf("%s grants %s without the tag condition", sid, a)
 			}
 		}
+	}
+}
+
+func TestNodeTagsAreThePartyAndEnvironmentDiscoveryTags(t *testing.T) {
+	want := map[string]string{"mpc.io/environment": "dev", "mpc.io/party-id": "2"}
+	if got := kubeip.NodeTags("dev", 2); !reflect.DeepEqual(got, want) {
+		t.Errorf("NodeTags = %v, want %v", got, want)
 	}
 }
 

@@ -9,6 +9,7 @@ package netcheckjob
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"strconv"
 
@@ -92,7 +93,7 @@ func New(scope constructs.Construct, id string, props *Props) *Job {
 		labels[k] = v
 	}
 	cm := configmapv1.NewConfigMapV1(c, jsii.String("plan"), &configmapv1.ConfigMapV1Config{
-		Metadata: &configmapv1.ConfigMapV1Metadata{Name: jsii.String(p.Name), Namespace: p.Namespace, Labels: stringMap(labels)},
+		Metadata: &configmapv1.ConfigMapV1Metadata{Name: jsii.String(p.Name), Namespace: p.Namespace, Labels: jsiivalue.OptionalStringMap(labels)},
 		Data:     &map[string]*string{PlanKey: jsii.String(string(planJSON))},
 	})
 	args := []string{"probe", "--targets", MountPath + "/" + PlanKey, "--json",
@@ -110,18 +111,18 @@ func New(scope constructs.Construct, id string, props *Props) *Job {
 		tolerations = append(tolerations, tol)
 	}
 	job := jobv1.NewJobV1(c, jsii.String("job"), &jobv1.JobV1Config{
-		Metadata: &jobv1.JobV1Metadata{Name: jsii.String(p.Name), Namespace: p.Namespace, Labels: stringMap(labels)},
+		Metadata: &jobv1.JobV1Metadata{Name: jsii.String(p.Name), Namespace: p.Namespace, Labels: jsiivalue.OptionalStringMap(labels)},
 		Spec: &jobv1.JobV1Spec{
 			BackoffLimit:            jsii.Number(float64(p.BackoffLimit)),
 			ActiveDeadlineSeconds:   jsii.Number(float64(p.ActiveDeadlineSeconds)),
 			TtlSecondsAfterFinished: jsii.String(strconv.Itoa(p.TTLSecondsAfterFinished)),
 			Template: &jobv1.JobV1SpecTemplate{
-				Metadata: &jobv1.JobV1SpecTemplateMetadata{Labels: stringMap(labels)},
+				Metadata: &jobv1.JobV1SpecTemplateMetadata{Labels: jsiivalue.OptionalStringMap(labels)},
 				Spec: &jobv1.JobV1SpecTemplateSpec{
 					RestartPolicy:                jsii.String("Never"),
 					AutomountServiceAccountToken: jsii.Bool(false),
 					EnableServiceLinks:           jsii.Bool(false),
-					NodeSelector:                 stringMap(p.NodeSelector),
+					NodeSelector:                 jsiivalue.OptionalStringMap(p.NodeSelector),
 					Toleration:                   &tolerations,
 					SecurityContext: &jobv1.JobV1SpecTemplateSpecSecurityContext{
 						RunAsNonRoot:   jsii.Bool(true),
@@ -142,8 +143,8 @@ func New(scope constructs.Construct, id string, props *Props) *Job {
 							Capabilities:             &jobv1.JobV1SpecTemplateSpecContainerSecurityContextCapabilities{Drop: jsii.Strings("ALL")},
 						},
 						Resources: &jobv1.JobV1SpecTemplateSpecContainerResources{
-							Requests: stringMap(map[string]string{"cpu": "10m", "memory": "16Mi"}),
-							Limits:   stringMap(map[string]string{"cpu": "100m", "memory": "64Mi"}),
+							Requests: jsiivalue.OptionalStringMap(map[string]string{"cpu": "10m", "memory": "16Mi"}),
+							Limits:   jsiivalue.OptionalStringMap(map[string]string{"cpu": "100m", "memory": "64Mi"}),
 						},
 						VolumeMount: &[]*jobv1.JobV1SpecTemplateSpecContainerVolumeMount{{
 							Name: jsii.String("plan"), MountPath: jsii.String(MountPath), ReadOnly: jsii.Bool(true),
@@ -188,15 +189,4 @@ func setDefault(v *int, def int) {
 	if *v == 0 {
 		*v = def
 	}
-}
-
-func stringMap(m map[string]string) *map[string]*string {
-	if len(m) == 0 {
-		return nil
-	}
-	res := make(map[string]*string, len(m))
-	for k, v := range m {
-		res[k] = jsii.String(v)
-	}
-	return &res
 }

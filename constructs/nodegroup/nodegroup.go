@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 )
 
 // Defaults applied to zero-valued props.
@@ -45,7 +46,12 @@ const (
 )
 
 // WorkerPolicies are the AWS-managed policies every EKS worker node needs.
-// Each is attached exactly once.
+// Each is attached exactly once. AmazonEKSWorkerNodePolicy: the kubelet
+// describes the instance and joins the cluster; AmazonEKS_CNI_Policy: the
+// VPC CNI (aws-node, running with the node's credentials) attaches and
+// assigns pod IPs on ENIs; AmazonEC2ContainerRegistryReadOnly: pulls the
+// EKS add-on and service images from ECR. None is scoped further because
+// AWS maintains them for exactly these calls.
 var WorkerPolicies = []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"}
 
 // SSMPolicy is the AWS-managed policy that lets Systems Manager manage the nodes.
@@ -135,7 +141,7 @@ func New(scope constructs.Construct, id string, props *Props) *NodeGroup {
 	if !p.DisableEnclaves && !strings.HasPrefix(p.AMIType, "AL2023_") {
 		panic(fmt.Sprintf("nodegroup %s: AMI type %q cannot run the Nitro Enclaves allocator script, which needs an AL2023 AMI type (such as %s); choose one or disable enclaves", p.NodeGroupName, p.AMIType, DefaultAMIType))
 	}
-	tags := stringMap(p.Tags)
+	tags := jsiivalue.OptionalStringMap(p.Tags)
 	role, attachments := nodeRole(c, &p, tags)
 	lt := newLaunchTemplate(c, &p, tags)
 
@@ -157,7 +163,7 @@ func New(scope constructs.Construct, id string, props *Props) *NodeGroup {
 		InstanceTypes: jsii.Strings(p.InstanceTypes...),
 		CapacityType:  jsii.String(p.CapacityType),
 		AmiType:       jsii.String(p.AMIType),
-		Labels:        stringMap(p.Labels),
+		Labels:        jsiivalue.OptionalStringMap(p.Labels),
 		Taint:         taints,
 		LaunchTemplate: &eksnodegroup.EksNodeGroupLaunchTemplate{
 			Id:      lt.Id(),
@@ -207,6 +213,7 @@ func nodeRole(c constructs.Construct, p *Props, tags *map[string]*string) (iamro
 	role := iamrole.NewIamRole(c, jsii.String("node-role"), &iamrole.IamRoleConfig{
 		Name:        jsii.String(p.NodeRoleName),
 		Description: jsii.String("EKS managed node group IAM role for " + p.NodeGroupName),
+		// Only EC2 (the node instances) assumes the node role.
 		AssumeRolePolicy: policy.New(policy.Statement{
 			Sid:       "EKSNodeAssumeRole",
 			Effect:    policy.Allow,
@@ -238,7 +245,7 @@ func newLaunchTemplate(c constructs.Construct, p *Props, tags *map[string]*strin
 	}
 	tagSpecs := []*launchtemplate.LaunchTemplateTagSpecifications{}
 	for _, kind := range []string{"instance", "volume", "network-interface"} {
-		tagSpecs = append(tagSpecs, &launchtemplate.LaunchTemplateTagSpecifications{ResourceType: jsii.String(kind), Tags: stringMap(instanceTags)})
+		tagSpecs = append(tagSpecs, &launchtemplate.LaunchTemplateTagSpecifications{ResourceType: jsii.String(kind), Tags: jsiivalue.OptionalStringMap(instanceTags)})
 	}
 	sgs := []*string{p.ClusterPrimarySecurityGroupID}
 	if p.AdditionalSecurityGroupIDs != nil {
@@ -314,15 +321,4 @@ const marker = "\x00"
 // share renders floor(EnclaveShare × n) as a Terraform expression token.
 func share(n *float64) *string {
 	return cdktf.Token_AsString(cdktf.Fn_Floor(cdktf.Op_Mul(jsii.Number(EnclaveShare), n)), nil)
-}
-
-func stringMap(m map[string]string) *map[string]*string {
-	if len(m) == 0 {
-		return nil
-	}
-	res := make(map[string]*string, len(m))
-	for k, v := range m {
-		res[k] = jsii.String(v)
-	}
-	return &res
 }

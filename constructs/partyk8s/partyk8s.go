@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/configmapv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/namespacev1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 )
 
 // DefaultConfigMapName is the ConfigMap name kms-core and the networking
@@ -120,14 +121,14 @@ func New(scope constructs.Construct, id string, props *Props) *PartyK8s {
 		res.Namespace = namespacev1.NewNamespaceV1(c, jsii.String("namespace"), &namespacev1.NamespaceV1Config{
 			Metadata: &namespacev1.NamespaceV1Metadata{
 				Name:        jsii.String(props.Namespace),
-				Labels:      stringMap(merge(Labels(props.PartyName, namespaceComponentValue), props.NamespaceLabels)),
-				Annotations: stringMap(merge(annotations(props.PartyName), map[string]string{"mpc.io/cluster": props.ClusterName}, props.NamespaceAnnotations)),
+				Labels:      jsiivalue.StringMap(merge(Labels(props.PartyName, namespaceComponentValue), props.NamespaceLabels)),
+				Annotations: jsiivalue.StringMap(merge(annotations(props.PartyName), map[string]string{"mpc.io/cluster": props.ClusterName}, props.NamespaceAnnotations)),
 			},
 		})
 		res.NamespaceName = res.Namespace.Metadata().Name()
 	}
 
-	saAnnotations := stringMap(annotations(props.PartyName))
+	saAnnotations := jsiivalue.StringMap(annotations(props.PartyName))
 	if props.IRSARoleARN != nil {
 		(*saAnnotations)[RoleARNAnnotation] = props.IRSARoleARN
 	}
@@ -135,7 +136,7 @@ func New(scope constructs.Construct, id string, props *Props) *PartyK8s {
 		Metadata: &serviceaccountv1.ServiceAccountV1Metadata{
 			Name:        jsii.String(props.ServiceAccountName),
 			Namespace:   res.NamespaceName,
-			Labels:      stringMap(Labels(props.PartyName, "service-account")),
+			Labels:      jsiivalue.StringMap(Labels(props.PartyName, "service-account")),
 			Annotations: saAnnotations,
 		},
 	})
@@ -149,8 +150,8 @@ func New(scope constructs.Construct, id string, props *Props) *PartyK8s {
 		Metadata: &configmapv1.ConfigMapV1Metadata{
 			Name:        jsii.String(name),
 			Namespace:   res.NamespaceName,
-			Labels:      stringMap(Labels(props.PartyName, "config")),
-			Annotations: stringMap(annotations(props.PartyName)),
+			Labels:      jsiivalue.StringMap(Labels(props.PartyName, "config")),
+			Annotations: jsiivalue.StringMap(annotations(props.PartyName)),
 		},
 		Data: ConfigData(props),
 	})
@@ -216,12 +217,4 @@ func merge(maps ...map[string]string) map[string]string {
 		}
 	}
 	return res
-}
-
-func stringMap(m map[string]string) *map[string]*string {
-	res := make(map[string]*string, len(m))
-	for k, v := range m {
-		res[k] = jsii.String(v)
-	}
-	return &res
 }

@@ -18,10 +18,12 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dbsubnetgroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/mpc-mesh/infra/constructs/attestedkey"
 	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
 )
 
@@ -80,9 +82,17 @@ type Props struct {
 	// admits. Default: DefaultPort.
 	Port int
 	// KMSKeyARN encrypts the storage, the Performance Insights data and the
-	// master-user secret. Default: nil, the AWS-managed keys (aws/rds,
-	// aws/secretsmanager); storage is encrypted either way.
+	// master-user secret. Default: nil, the key CustomerKey creates, or else
+	// the AWS-managed keys (aws/rds, aws/secretsmanager); storage is
+	// encrypted either way.
 	KMSKeyARN *string
+	// CustomerKey creates a dedicated customer-managed key (yearly rotation,
+	// policy of KeyPolicy) for the storage, the Performance Insights data and
+	// the master-user secret, when KMSKeyARN is nil. Default: false.
+	CustomerKey bool
+	// AccountID and Region scope the customer key's policy (kms:CallerAccount,
+	// kms:ViaService). Required when CustomerKey is set.
+	AccountID, Region string
 	// SubnetIDs are the private subnets of the DB subnet group. Required; may be a token list.
 	SubnetIDs *[]*string
 	// VpcID is the VPC of the security group. Required; may be a token.
@@ -231,6 +241,18 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 			&vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{CidrIpv4: jsii.String(cidr)})
 	}
 
+	if p.KMSKeyARN == nil && p.CustomerKey {
+		key := kmskey.NewKmsKey(c, jsii.String("key"), &kmskey.KmsKeyConfig{
+			Description:          jsii.String("Storage, Performance Insights and master-user secret of RDS instance " + p.Identifier),
+			KeyUsage:             jsii.String("ENCRYPT_DECRYPT"),
+			EnableKeyRotation:    jsii.Bool(true),
+			DeletionWindowInDays: jsii.Number(attestedkey.DefaultDeletionWindowDays),
+			Policy:               KeyPolicy(p.Partition, p.AccountID, p.Region).JSON(),
+			Tags:                 tags(p.Identifier),
+		})
+		p.KMSKeyARN = key.Arn()
+	}
+
 	var monitoringRoleARN *string
 	if p.MonitoringInterval > 0 {
 		monitoringRoleARN = monitoringRole(c, p, tags)
@@ -285,6 +307,37 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 	}
 }
 
+// KeyUseActions are what RDS and Secrets Manager call on the customer key on
+// behalf of the account's principals: encrypt and decrypt storage, Performance
+// Insights data and the secret, and create the grants RDS keeps for the instance.
+var KeyUseActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:ListGrants", "kms:DescribeKey"}
+
+// SidKeyUseThroughServices is the statement id of the customer key's use grant.
+const SidKeyUseThroughServices = "UseThroughRDSAndSecretsManager"
+
+// KeyPolicy returns the customer key's policy: the administration set for
+// the account root (no cryptographic use, attestedkey.AdministrationStatement),
+// and KeyUseActions for principals of the account only when the request comes
+// through RDS or Secrets Manager in the key's region: the key cannot decrypt
+// anything called directly.
+func KeyPolicy(partition, accountID, region string) policy.Document {
+	root := attestedkey.RootARN(partition, &accountID)
+	return policy.New(
+		attestedkey.AdministrationStatement(root),
+		policy.Statement{
+			Sid:       SidKeyUseThroughServices,
+			Effect:    policy.Allow,
+			Principal: policy.AWSPrincipal(root),
+			Action:    KeyUseActions,
+			Resource:  []string{"*"},
+			Condition: map[string]map[string]any{"StringEquals": {
+				"kms:CallerAccount": accountID,
+				"kms:ViaService":    []string{"rds." + region + ".amazonaws.com", "secretsmanager." + region + ".amazonaws.com"},
+			}},
+		},
+	)
+}
+
 // monitoringRole creates the enhanced-monitoring role with a per-database
 // name (bug 12 of the PrivateLink spec: the fixed name rds-monitoring-role
 // collided between deployments in one account) and returns its ARN.
@@ -296,6 +349,7 @@ func monitoringRole(c constructs.Construct, p Props, tags func(string) *map[stri
 	role := iamrole.NewIamRole(c, jsii.String("monitoring-role"), &iamrole.IamRoleConfig{
 		Name:        jsii.String(name),
 		Description: jsii.String("Enhanced monitoring of RDS instance " + p.Identifier),
+		// Only the RDS enhanced-monitoring service assumes it, to publish OS metrics.
 		AssumeRolePolicy: policy.New(policy.Statement{
 			Effect:    policy.Allow,
 			Principal: policy.ServicePrincipal("monitoring.rds.amazonaws.com"),

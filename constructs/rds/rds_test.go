@@ -202,3 +202,55 @@ func TestSubnetGroupUsesGivenSubnets(t *testing.T) {
 		t.Errorf("db_subnet_group_name = %v, want %s", db["db_subnet_group_name"], want)
 	}
 }
+
+// tfsec aws-rds-enable-performance-insights-encryption: with CustomerKey the
+// storage, Performance Insights and the master-user secret use one dedicated
+// customer key whose use is confined to RDS and Secrets Manager.
+func TestCustomerKeyEncryptsStorageInsightsAndSecret(t *testing.T) {
+	doc := synth(t, func(p *rds.Props) {
+		p.CustomerKey, p.AccountID, p.Region, p.Partition = true, "111122223333", "eu-west-1", "aws"
+	})
+	keys := doc.Resources("aws_kms_key")
+	if len(keys) != 1 {
+		t.Fatalf("want one aws_kms_key, got %v", synthtest.Names(keys))
+	}
+	name := synthtest.Names(keys)[0]
+	key := keys[name]
+	if key["enable_key_rotation"] != true {
+		t.Errorf("enable_key_rotation = %v, want true", key["enable_key_rotation"])
+	}
+	db := doc.Resource("aws_db_instance")
+	ref := "${aws_kms_key." + name + ".arn}"
+	for _, attr := range []string{"kms_key_id", "performance_insights_kms_key_id", "master_user_secret_kms_key_id"} {
+		if db[attr] != ref {
+			t.Errorf("%s = %v, want %s", attr, db[attr], ref)
+		}
+	}
+	stmts := synthtest.Statements(doc.Policy(key["policy"]))
+	if len(stmts) != 2 {
+		t.Fatalf("want 2 key policy statements, got %v", stmts)
+	}
+	for _, a := range synthtest.Strings(stmts[0]["Action"]) {
+		if strings.HasPrefix(a, "kms:Decrypt") || strings.HasPrefix(a, "kms:Encrypt") || strings.HasPrefix(a, "kms:GenerateDataKey") {
+			t.Errorf("administration statement grants the use action %s", a)
+		}
+	}
+	use := stmts[1]
+	if use["Sid"] != rds.SidKeyUseThroughServices || !reflect.DeepEqual(synthtest.Strings(use["Action"]), rds.KeyUseActions) {
+		t.Errorf("use statement = %v", use)
+	}
+	eq, _ := use["Condition"].(map[string]any)["StringEquals"].(map[string]any)
+	wantVia := []string{"rds.eu-west-1.amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com"}
+	if eq["kms:CallerAccount"] != "111122223333" || !reflect.DeepEqual(synthtest.Strings(eq["kms:ViaService"]), wantVia) {
+		t.Errorf("use condition = %v, want caller account 111122223333 and ViaService %v", eq, wantVia)
+	}
+}
+
+func TestGivenKeyWinsOverCustomerKey(t *testing.T) {
+	doc := synth(t, func(p *rds.Props) {
+		p.KMSKeyARN, p.CustomerKey, p.AccountID, p.Region = jsii.String("arn:aws:kms:eu-west-1:111122223333:key/abc"), true, "111122223333", "eu-west-1"
+	})
+	if keys := doc.Resources("aws_kms_key"); len(keys) != 0 {
+		t.Errorf("a key was created although KMSKeyARN is set: %v", synthtest.Names(keys))
+	}
+}

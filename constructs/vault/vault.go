@@ -124,6 +124,7 @@ type bucketSpec struct {
 // TLSOnlyStatement denies every S3 request to a bucket and its objects that
 // does not use TLS.
 func TLSOnlyStatement(bucketARN string) policy.Statement {
+	// A Deny: s3:* is the point, whatever the caller was granted elsewhere.
 	return policy.Statement{
 		Sid:       SidDenyInsecureTransport,
 		Effect:    policy.Deny,
@@ -138,8 +139,10 @@ func TLSOnlyStatement(bucketARN string) policy.Statement {
 // account root without any cryptographic use, and use through S3 only for
 // the reader roles.
 func StorageKeyPolicy(partition string, accountID, region *string, readers []string) policy.Document {
+	// The account root manages the key but cannot use it (see attestedkey.AdminActions).
 	statements := []policy.Statement{attestedkey.AdministrationStatement(attestedkey.RootARN(partition, accountID))}
 	if len(readers) > 0 {
+		// S3 encrypts and decrypts the private bucket's objects for the reader roles, and nobody else.
 		statements = append(statements, policy.Statement{
 			Sid:       SidStorageViaS3,
 			Effect:    policy.Allow,

@@ -248,7 +248,14 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 		ForEach: each,
 		Id:      cdktf.Token_AsString(each.Value(), nil),
 	})
-	azIDs := cdktf.Token_AsList(cdktf.TerraformIterator_FromDataSources(subnets).PluckProperty(jsii.String("availability_zone_id")), nil)
+	// The expression lives in a local: a peer's stack that references the
+	// ids then gets them through a cross-stack output holding the list
+	// alone. Referenced directly, the for expression makes cdktf export the
+	// whole data.aws_subnet map, whose available_ip_address_count changes
+	// whenever anything takes an address in those subnets (the peers' own
+	// endpoints, nodes), so this stack's plan never settled.
+	azIDs := cdktf.NewTerraformLocal(c, jsii.String("nlb-az-ids"),
+		cdktf.TerraformIterator_FromDataSources(subnets).PluckProperty(jsii.String("availability_zone_id"))).AsList()
 
 	return &Provider{
 		NLB:             nlb,

@@ -1,0 +1,13 @@
+package jsiivalue_test
+
+import (
+	"fmt"
+
+	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+)
+
+func Example() {
+	labels := jsiivalue.StringMap(map[string]string{"app": "kms-core"})
+	fmt.Println(*(*labels)["app"], jsiivalue.OptionalStringMap(nil) == nil)
+	// Output: kms-core true
+}

@@ -1,0 +1,5 @@
+package stacks
+
+// SynthesizeWith exposes synthesize to the external tests, which build
+// deliberately insecure stacks to show the security guard refusing them.
+var SynthesizeWith = synthesize
