@@ -73,12 +73,18 @@ terraformrc: ## Write the Terraform CLI config: local provider mirror when prese
 	@{ echo 'plugin_cache_dir = "$(CACHE_DIR)/plugins"'; \
 	   if [ -n "$(TF_MIRROR)" ]; then printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$(TF_MIRROR)"; fi; } > $(TFRC)
 
-test: deps terraformrc $(TFSEC) ## Run the whole test suite (unit, snapshots, bad input, netcheck, docs, e2e, scan)
+test: deps terraformrc $(TFSEC) ## Run the whole test suite (unit, snapshots, bad input, netcheck, docs, scan; e2e is `make e2e`)
 	go vet ./...
 	TF_CLI_CONFIG_FILE=$(TFRC) MPC_TFSEC=$(TFSEC) go test -count=1 ./...
 
 $(TFSEC):
 	GOBIN=$(CACHE_DIR)/bin go install github.com/aquasecurity/tfsec/cmd/tfsec@$(TFSEC_VERSION)
+
+e2e: deps terraformrc ## Apply local and kubeip-demo against the AWS emulator (moto_server), re-plan, destroy
+	MPC_E2E=1 MPC_E2E_REQUIRED=1 go test -count=1 -timeout 60m -v -run TestE2E ./test/e2e/
+
+bench: deps ## Measure synth (floor, examples, generated meshes), go build cold/warm and test phases; prints a table
+	go run ./cmd/mpc-bench $(BENCH_ARGS)
 
 scan: deps $(TFSEC) ## tfsec on every stack of every example environment; fails on any unsuppressed finding
 	MPC_TFSEC=$(TFSEC) MPC_SCAN_REQUIRED=1 go test -count=1 -v -run TestTfsec ./test/scan/

@@ -1,0 +1,557 @@
+package e2e
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mpc-mesh/infra/config"
+)
+
+// Values the checks look for, as the constructs write them. They are
+// repeated here rather than imported because the constructs link the jsii
+// runtime, which this package does not need.
+const (
+	// attestationKey is the KMS condition key holding the enclave image
+	// measurement (constructs/attestedkey.ImageSha384Key).
+	attestationKey = "kms:RecipientAttestation:ImageSha384"
+	// partnerPartyTag is the tag of an interface endpoint naming the peer it
+	// leads to (constructs/vpcendpointconsumer).
+	partnerPartyTag = "mpc:partner-party"
+	// Discovery tags of a party's Elastic IPs (constructs/elasticip).
+	eipPoolTag, eipPoolValue, eipEnvTag, eipPartyTag = "kubeip", "reserved", "mpc.io/environment", "mpc.io/party-id"
+	// envTag is the default tag every stack puts on its AWS resources (stacks.DefaultTags).
+	envTag = "mpc:environment"
+)
+
+// endpointServiceTag is the Name tag of a party's endpoint service
+// (constructs/vpcendpointprovider.EndpointServiceName).
+func endpointServiceTag(partyID int) string {
+	return fmt.Sprintf("mpc-node-%d-endpoint-service", partyID)
+}
+
+// meshCheck holds what the checks read and the problems they find.
+type meshCheck struct {
+	env      *config.Environment
+	fix      fixture
+	inv      *inventory
+	problems []string
+}
+
+func (c *meshCheck) errorf(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// checkMesh checks, through the emulator's API, that the environment's mesh
+// exists as the stacks promise. It returns every problem found.
+func checkMesh(env *config.Environment, fix fixture, inv *inventory) []string {
+	c := &meshCheck{env: env, fix: fix, inv: inv}
+	for _, p := range env.ManagedParties() {
+		c.checkVault(p)
+		c.checkAttestedKey(p)
+		c.checkNodeGroup(p)
+		c.checkRoles(p)
+	}
+	switch env.Strategy {
+	case config.PrivateLink:
+		services := map[int]endpointService{}
+		for _, p := range env.ManagedParties() {
+			if svc, ok := c.checkEndpointService(p); ok {
+				services[p.ID] = svc
+			}
+		}
+		for _, p := range env.ManagedParties() {
+			c.checkEndpoints(p, services)
+		}
+	case config.KubeIP:
+		ips := map[int]string{}
+		for _, p := range env.ManagedParties() {
+			if ip, ok := c.checkEIP(p); ok {
+				ips[p.ID] = ip
+			}
+		}
+		for i := range env.Parties {
+			if x := env.Parties[i].External; x != nil {
+				ips[env.Parties[i].ID] = x.PublicIP
+			}
+		}
+		for _, p := range env.ManagedParties() {
+			c.checkFirewall(p, ips)
+		}
+	}
+	return c.problems
+}
+
+// checkEndpointService: the party's NLB is internal, protected, listens on
+// the MPC ports, and its endpoint service admits exactly the other parties'
+// account roots.
+func (c *meshCheck) checkEndpointService(p *config.Party) (endpointService, bool) {
+	r := c.inv.region(p.AccountID, p.Region)
+	var found []endpointService
+	for _, s := range r.EndpointServices {
+		if s.Tags["Name"] == endpointServiceTag(p.ID) && s.Tags[envTag] == c.env.Name {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		c.errorf("%s: %d endpoint services tagged Name=%s, want 1", p.Name, len(found), endpointServiceTag(p.ID))
+		return endpointService{}, false
+	}
+	svc := found[0]
+	var want []string
+	for _, q := range c.env.Peers(p) {
+		arn := "arn:aws:iam::" + q.AccountID + ":root"
+		if !slices.Contains(want, arn) {
+			want = append(want, arn)
+		}
+	}
+	sort.Strings(want)
+	if !slices.Equal(svc.AllowedPrincipals, want) {
+		c.errorf("%s: endpoint service %s allows %v, want exactly the peers' accounts %v", p.Name, svc.ID, svc.AllowedPrincipals, want)
+	}
+	nlbName := c.env.Names(p).LoadBalancer + "-nlb"
+	var nlb *loadBalancer
+	for i := range r.LoadBalancers {
+		if r.LoadBalancers[i].Name == nlbName {
+			nlb = &r.LoadBalancers[i]
+		}
+	}
+	switch {
+	case nlb == nil:
+		c.errorf("%s: no load balancer %s", p.Name, nlbName)
+	default:
+		if !slices.Equal(svc.NLBArns, []string{nlb.ARN}) {
+			c.errorf("%s: endpoint service %s fronts %v, want the NLB %s", p.Name, svc.ID, svc.NLBArns, nlb.ARN)
+		}
+		if nlb.Type != "network" || nlb.Scheme != "internal" || nlb.VpcID != c.fix[p.Name].VpcID {
+			c.errorf("%s: NLB %s is %s/%s in %s, want network/internal in the party's VPC %s", p.Name, nlbName, nlb.Type, nlb.Scheme, nlb.VpcID, c.fix[p.Name].VpcID)
+		}
+		if nlb.Attributes["deletion_protection.enabled"] != "true" {
+			c.errorf("%s: NLB %s has deletion protection %q, want true", p.Name, nlbName, nlb.Attributes["deletion_protection.enabled"])
+		}
+		var ports []int
+		for _, port := range c.env.PortList() {
+			ports = append(ports, port.Number)
+		}
+		sort.Ints(ports)
+		if !slices.Equal(nlb.ListenerPorts, ports) {
+			c.errorf("%s: NLB %s listens on %v, want the MPC ports %v", p.Name, nlbName, nlb.ListenerPorts, ports)
+		}
+	}
+	return svc, true
+}
+
+// checkEndpoints: the party's VPC has exactly one interface endpoint per
+// peer, on that peer's endpoint service (which reached this stack only
+// through the peer's provider-stack state), and no other endpoint.
+func (c *meshCheck) checkEndpoints(p *config.Party, services map[int]endpointService) {
+	r := c.inv.region(p.AccountID, p.Region)
+	vpcID := c.fix[p.Name].VpcID
+	byPeer := map[string][]vpcEndpoint{}
+	total := 0
+	for _, e := range r.VPCEndpoints {
+		if e.VpcID != vpcID {
+			continue
+		}
+		total++
+		byPeer[e.Tags[partnerPartyTag]] = append(byPeer[e.Tags[partnerPartyTag]], e)
+	}
+	peers := c.env.Peers(p)
+	if total != len(peers) {
+		c.errorf("%s: %d VPC endpoints in its VPC, want one per peer (%d)", p.Name, total, len(peers))
+	}
+	for _, q := range peers {
+		eps := byPeer[strconv.Itoa(q.ID)]
+		if len(eps) != 1 {
+			c.errorf("%s: %d endpoints tagged %s=%d, want 1", p.Name, len(eps), partnerPartyTag, q.ID)
+			continue
+		}
+		e := eps[0]
+		want := ""
+		if svc, ok := services[q.ID]; ok {
+			want = svc.Name
+		} else if q.External != nil {
+			want = q.External.EndpointServiceName
+		}
+		if e.Type != "Interface" || e.ServiceName != want || want == "" {
+			c.errorf("%s: endpoint %s to %s is a %s endpoint on %q, want an Interface endpoint on %s's service %q", p.Name, e.ID, q.Name, e.Type, e.ServiceName, q.Name, want)
+		}
+		if len(e.SubnetIDs) == 0 {
+			c.errorf("%s: endpoint %s to %s has no subnet", p.Name, e.ID, q.Name)
+		}
+		for _, s := range e.SubnetIDs {
+			if !slices.Contains(c.fix[p.Name].PrivateSubnets, s) {
+				c.errorf("%s: endpoint %s to %s is in subnet %s, which is not one of its private subnets", p.Name, e.ID, q.Name, s)
+			}
+		}
+	}
+}
+
+// checkEIP: the party publishes exactly its configured number of Elastic
+// IPs, tagged for its own KubeIP agent only. It returns the first address.
+func (c *meshCheck) checkEIP(p *config.Party) (string, bool) {
+	r := c.inv.region(p.AccountID, p.Region)
+	var mine []address
+	for _, a := range r.Addresses {
+		if a.Tags[eipPartyTag] == strconv.Itoa(p.ID) && a.Tags[eipEnvTag] == c.env.Name {
+			mine = append(mine, a)
+		}
+	}
+	want := p.Managed.KubeIP.Addresses
+	if want == 0 {
+		want = 1
+	}
+	if len(mine) != want {
+		c.errorf("%s: %d Elastic IPs tagged %s=%d, want %d", p.Name, len(mine), eipPartyTag, p.ID, want)
+		return "", false
+	}
+	sort.Slice(mine, func(i, j int) bool { return mine[i].Tags["Name"] < mine[j].Tags["Name"] })
+	for i, a := range mine {
+		if a.Tags[eipPoolTag] != eipPoolValue || a.Tags["Name"] != fmt.Sprintf("%s-%d", c.env.Names(p).EIP, i) {
+			c.errorf("%s: Elastic IP %s has tags %v, want %s=%s and Name %s-%d", p.Name, a.PublicIP, a.Tags, eipPoolTag, eipPoolValue, c.env.Names(p).EIP, i)
+		}
+	}
+	return mine[0].PublicIP, true
+}
+
+// checkFirewall: the party's firewall admits exactly each peer's Elastic IP
+// (/32) on each MPC port, plus the configured extra CIDRs, and lets the
+// nodes reach exactly the peers' addresses on those ports.
+func (c *meshCheck) checkFirewall(p *config.Party, ips map[int]string) {
+	r := c.inv.region(p.AccountID, p.Region)
+	name := c.env.Names(p).FirewallSG
+	var sg *securityGroup
+	for i := range r.SecurityGroups {
+		if r.SecurityGroups[i].Name == name && r.SecurityGroups[i].VpcID == c.fix[p.Name].VpcID {
+			sg = &r.SecurityGroups[i]
+		}
+	}
+	if sg == nil {
+		c.errorf("%s: no security group %s in its VPC", p.Name, name)
+		return
+	}
+	var wantIn, wantOut []string
+	for _, port := range c.env.PortList() {
+		for _, q := range c.env.Peers(p) {
+			ip, ok := ips[q.ID]
+			if !ok {
+				continue // already reported
+			}
+			wantIn = append(wantIn, fmt.Sprintf("tcp/%d from %s/32", port.Number, ip))
+			wantOut = append(wantOut, fmt.Sprintf("tcp/%d to %s/32", port.Number, ip))
+		}
+		for _, cidr := range p.Managed.Firewall.ExtraCIDRs {
+			wantIn = append(wantIn, fmt.Sprintf("tcp/%d from %s", port.Number, cidr))
+		}
+		for _, g := range p.Managed.Firewall.ExtraSecurityGroups {
+			wantIn = append(wantIn, fmt.Sprintf("tcp/%d from %s", port.Number, g))
+		}
+	}
+	var gotIn, gotOut []string
+	for _, rule := range sg.Rules {
+		src := rule.CIDRv4 + rule.CIDRv6 + rule.ReferencedGroup
+		if rule.Egress {
+			gotOut = append(gotOut, fmt.Sprintf("%s/%d to %s", rule.Protocol, rule.From, src))
+		} else {
+			gotIn = append(gotIn, fmt.Sprintf("%s/%d from %s", rule.Protocol, rule.From, src))
+		}
+		if rule.From != rule.To {
+			c.errorf("%s: firewall rule %s opens a port range %d-%d", p.Name, src, rule.From, rule.To)
+		}
+	}
+	for _, l := range [][]string{wantIn, wantOut, gotIn, gotOut} {
+		sort.Strings(l)
+	}
+	if !slices.Equal(gotIn, wantIn) {
+		c.errorf("%s: firewall %s admits %v, want exactly %v", p.Name, name, gotIn, wantIn)
+	}
+	if !slices.Equal(gotOut, wantOut) {
+		c.errorf("%s: firewall %s lets out %v, want exactly %v", p.Name, name, gotOut, wantOut)
+	}
+	// The enclave nodes carry the firewall.
+	for _, lt := range r.LaunchTemplates {
+		if lt.Name == c.env.Names(p).NodeGroup && !slices.Contains(lt.SecurityGroupIDs, sg.ID) {
+			c.errorf("%s: launch template %s attaches %v, not the firewall %s", p.Name, lt.Name, lt.SecurityGroupIDs, sg.ID)
+		}
+	}
+}
+
+// checkVault: both vault buckets are versioned; the private one is
+// KMS-encrypted with a key of the party's account and blocks all public
+// access; the public one is encrypted (SSE-S3) and keeps ACLs blocked while
+// allowing its one public-read policy.
+func (c *meshCheck) checkVault(p *config.Party) {
+	a := c.inv.account(p.AccountID)
+	r := c.inv.region(p.AccountID, p.Region)
+	n := c.env.Names(p)
+	find := func(name string) *bucketInv {
+		for i := range a.Buckets {
+			if a.Buckets[i].Name == name {
+				return &a.Buckets[i]
+			}
+		}
+		c.errorf("%s: no bucket %s", p.Name, name)
+		return nil
+	}
+	if b := find(n.PrivateBucket); b != nil {
+		if b.Versioning != "Enabled" {
+			c.errorf("%s: bucket %s versioning %q, want Enabled", p.Name, b.Name, b.Versioning)
+		}
+		if b.Encryption == nil || b.Encryption.Algorithm != "aws:kms" || !hasKey(r, b.Encryption.KMSKey) {
+			c.errorf("%s: bucket %s encryption %+v, want aws:kms with a key of the party's account", p.Name, b.Name, b.Encryption)
+		}
+		want := map[string]bool{"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}
+		if !mapsEqual(b.PublicAccessBlock, want) {
+			c.errorf("%s: bucket %s public access block %v, want %v", p.Name, b.Name, b.PublicAccessBlock, want)
+		}
+		if !hasStatement(b.Policy, "DenyInsecureTransport", "Deny") {
+			c.errorf("%s: bucket %s policy lacks the TLS-only Deny", p.Name, b.Name)
+		}
+	}
+	if b := find(n.PublicBucket); b != nil {
+		if b.Versioning != "Enabled" {
+			c.errorf("%s: bucket %s versioning %q, want Enabled", p.Name, b.Name, b.Versioning)
+		}
+		if b.Encryption == nil || b.Encryption.Algorithm != "AES256" {
+			c.errorf("%s: bucket %s encryption %+v, want AES256", p.Name, b.Name, b.Encryption)
+		}
+		want := map[string]bool{"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}
+		if !mapsEqual(b.PublicAccessBlock, want) {
+			c.errorf("%s: bucket %s public access block %v, want %v", p.Name, b.Name, b.PublicAccessBlock, want)
+		}
+		if !hasStatement(b.Policy, "PublicRead", "Allow") || !hasStatement(b.Policy, "DenyInsecureTransport", "Deny") {
+			c.errorf("%s: bucket %s policy lacks the PublicRead grant or the TLS-only Deny: %v", p.Name, b.Name, b.Policy)
+		}
+	}
+}
+
+// checkAttestedKey: the key behind the party's alias lets nothing decrypt
+// except under the attestation condition on the configured PCR0 values.
+func (c *meshCheck) checkAttestedKey(p *config.Party) {
+	r := c.inv.region(p.AccountID, p.Region)
+	alias := c.env.Names(p).KeyAlias
+	var key *kmsKey
+	for i := range r.KMSKeys {
+		if slices.Contains(r.KMSKeys[i].Aliases, alias) {
+			key = &r.KMSKeys[i]
+		}
+	}
+	if key == nil {
+		c.errorf("%s: no KMS key with alias %s", p.Name, alias)
+		return
+	}
+	want := append([]string(nil), p.Managed.Enclave.PCR0...)
+	sort.Strings(want)
+	found := false
+	for _, st := range statements(key.Policy) {
+		cond, _ := st["Condition"].(map[string]any)
+		for _, byKey := range cond {
+			m, _ := byKey.(map[string]any)
+			if v, ok := m[attestationKey]; ok {
+				found = true
+				if got := stringList(v); !slices.Equal(got, want) {
+					c.errorf("%s: key %s statement %v conditions %s on %v, want %v", p.Name, alias, st["Sid"], attestationKey, got, want)
+				}
+			}
+		}
+	}
+	if !found {
+		c.errorf("%s: key %s policy has no %s condition", p.Name, alias, attestationKey)
+	}
+}
+
+// checkNodeGroup: the enclave node group runs in the strategy's subnets
+// (private for PrivateLink, public for KubeIP) from a launch template with
+// Nitro Enclaves on and IMDSv2 required.
+func (c *meshCheck) checkNodeGroup(p *config.Party) {
+	r := c.inv.region(p.AccountID, p.Region)
+	name := c.env.Names(p).NodeGroup
+	var ng *nodeGroup
+	for i := range r.NodeGroups {
+		if r.NodeGroups[i].Cluster == p.Managed.ClusterName && r.NodeGroups[i].Name == name {
+			ng = &r.NodeGroups[i]
+		}
+	}
+	if ng == nil {
+		c.errorf("%s: no node group %s in cluster %s", p.Name, name, p.Managed.ClusterName)
+		return
+	}
+	want := c.fix[p.Name].PrivateSubnets
+	if c.env.Strategy == config.KubeIP {
+		want = c.fix[p.Name].PublicSubnets
+	}
+	if !sameSet(ng.Subnets, want) {
+		c.errorf("%s: node group %s in subnets %v, want %v", p.Name, name, ng.Subnets, want)
+	}
+	ltID := ng.LaunchTemplate["id"]
+	var lt *launchTemplate
+	for i := range r.LaunchTemplates {
+		if r.LaunchTemplates[i].ID == ltID {
+			lt = &r.LaunchTemplates[i]
+		}
+	}
+	if lt == nil {
+		c.errorf("%s: node group %s launch template %q not found", p.Name, name, ltID)
+		return
+	}
+	if !lt.EnclaveEnabled || lt.HTTPTokens != "required" {
+		c.errorf("%s: launch template %s has enclaves %v and http_tokens %q, want enclaves on and IMDSv2 required", p.Name, lt.Name, lt.EnclaveEnabled, lt.HTTPTokens)
+	}
+}
+
+// checkRoles: the party's IAM roles exist in its account.
+func (c *meshCheck) checkRoles(p *config.Party) {
+	a := c.inv.account(p.AccountID)
+	n := c.env.Names(p)
+	want := []string{n.PartyRole, n.NodeRole}
+	if c.env.Strategy == config.KubeIP {
+		want = append(want, n.KubeIPRole)
+	}
+	for _, role := range want {
+		if !slices.ContainsFunc(a.Roles, func(r namedARN) bool { return r.Name == role }) {
+			c.errorf("%s: no IAM role %s in account %s", p.Name, role, p.AccountID)
+		}
+	}
+}
+
+// checkNothingLeft lists every resource of a kind the stacks create that
+// is still there after the destroy. What the fixture created (VPCs,
+// subnets, the clusters, their security groups and roles, the OIDC
+// providers), KMS keys pending deletion and endpoints in state deleted are
+// not leftovers.
+func checkNothingLeft(env *config.Environment, fix fixture, inv *inventory) []string {
+	var left []string
+	fixtureSGs := map[string]bool{}
+	fixtureRoles := map[string]bool{}
+	for _, f := range fix {
+		fixtureSGs[f.ClusterSecurityGroupID] = true
+		fixtureRoles[f.ClusterName+"-cluster"] = true
+	}
+	for _, r := range inv.Regional {
+		where := r.AccountID + "/" + r.Region
+		for _, x := range r.VPCEndpoints {
+			// AWS, and moto, keep listing a deleted endpoint for a while.
+			if x.State != "deleted" {
+				left = append(left, where+": VPC endpoint "+x.ID+" in state "+x.State)
+			}
+		}
+		for _, x := range r.EndpointServices {
+			left = append(left, where+": endpoint service "+x.ID)
+		}
+		for _, x := range r.LoadBalancers {
+			left = append(left, where+": load balancer "+x.Name)
+		}
+		for _, x := range r.TargetGroups {
+			left = append(left, where+": target group "+x.Name)
+		}
+		for _, x := range r.KMSKeys {
+			if x.State != "PendingDeletion" {
+				left = append(left, fmt.Sprintf("%s: KMS key %s %v in state %s", where, x.ID, x.Aliases, x.State))
+			}
+		}
+		for _, x := range r.Addresses {
+			left = append(left, where+": Elastic IP "+x.PublicIP)
+		}
+		for _, x := range r.NodeGroups {
+			left = append(left, where+": node group "+x.Name)
+		}
+		for _, x := range r.LaunchTemplates {
+			left = append(left, where+": launch template "+x.Name)
+		}
+		for _, x := range r.DBInstances {
+			left = append(left, where+": DB instance "+x.ID)
+		}
+		for _, x := range r.SecurityGroups {
+			if x.Name != "default" && !fixtureSGs[x.ID] {
+				left = append(left, where+": security group "+x.Name)
+			}
+		}
+	}
+	for _, a := range inv.Accounts {
+		for _, x := range a.Buckets {
+			left = append(left, a.AccountID+": bucket "+x.Name)
+		}
+		for _, x := range a.Roles {
+			if !fixtureRoles[x.Name] {
+				left = append(left, a.AccountID+": IAM role "+x.Name)
+			}
+		}
+		for _, x := range a.Policies {
+			left = append(left, a.AccountID+": IAM policy "+x.Name)
+		}
+	}
+	return left
+}
+
+func hasKey(r *regionalInventory, idOrARN string) bool {
+	if idOrARN == "" {
+		return false
+	}
+	for _, k := range r.KMSKeys {
+		if k.ARN == idOrARN || k.ID == idOrARN || strings.HasSuffix(idOrARN, "/"+k.ID) {
+			return true
+		}
+	}
+	return false
+}
+
+func mapsEqual(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range b {
+		if got, ok := a[k]; !ok || got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// statements returns the statements of a policy document.
+func statements(doc map[string]any) []map[string]any {
+	var res []map[string]any
+	switch st := doc["Statement"].(type) {
+	case []any:
+		for _, s := range st {
+			if m, ok := s.(map[string]any); ok {
+				res = append(res, m)
+			}
+		}
+	case map[string]any:
+		res = append(res, st)
+	}
+	return res
+}
+
+func hasStatement(doc map[string]any, sid, effect string) bool {
+	for _, st := range statements(doc) {
+		if st["Sid"] == sid && st["Effect"] == effect {
+			return true
+		}
+	}
+	return false
+}
+
+// stringList reads a policy value that is a string or a list of strings, sorted.
+func stringList(v any) []string {
+	var res []string
+	switch x := v.(type) {
+	case string:
+		res = []string{x}
+	case []any:
+		for _, e := range x {
+			res = append(res, fmt.Sprint(e))
+		}
+	}
+	sort.Strings(res)
+	return res
+}
+
+func sameSet(a, b []string) bool {
+	x, y := append([]string(nil), a...), append([]string(nil), b...)
+	sort.Strings(x)
+	sort.Strings(y)
+	return slices.Equal(x, y)
+}
