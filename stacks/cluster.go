@@ -49,6 +49,7 @@ func (b *meshBuild) newClusterStack(scope constructs.Construct, p *config.Party)
 		PrivateBucket:      party.vault.PrivateBucketName,
 		Region:             p.Region,
 		KMSKeyID:           party.key.KeyID,
+		DatabaseHost:       databaseHost(party),
 	})
 	// The namespace name as a reference, so namespaced objects wait for it.
 	namespace := *k8s.NamespaceName
@@ -141,4 +142,12 @@ func (b *meshBuild) peerHost(p, q *config.Party) *string {
 		return b.published[q.ID].PublicIP
 	}
 	return jsii.String(fmt.Sprintf("%s.%s.svc.cluster.local", mesh.ServiceName(q.ID), p.Managed.Kubernetes.Namespace))
+}
+
+// databaseHost is the connector database's endpoint address, nil without RDS.
+func databaseHost(l *partyLayer) *string {
+	if l.db == nil {
+		return nil
+	}
+	return l.db.EndpointAddress
 }

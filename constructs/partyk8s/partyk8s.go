@@ -13,6 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/configmapv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/namespacev1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
+	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/servicev1"
 	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 )
 
@@ -98,6 +99,13 @@ type Props struct {
 	// AdditionalData is merged into the ConfigMap. It may not redefine a key
 	// the construct sets (New panics). Default: none.
 	AdditionalData map[string]string
+	// DatabaseHost, when set, is the connector database's endpoint address
+	// (the RDS instance of the party stack); an ExternalName Service named
+	// DatabaseServiceName then resolves to it inside the namespace.
+	// Default: unset, no Service.
+	DatabaseHost *string
+	// DatabaseServiceName names that Service. Default "kms-connector-db".
+	DatabaseServiceName string
 }
 
 // PartyK8s is the party's created Kubernetes objects.
@@ -111,6 +119,8 @@ type PartyK8s struct {
 	// NamespaceName, ServiceAccountName and ConfigMapName name the objects.
 	// They are references to the created resources, so consumers depend on them.
 	NamespaceName, ServiceAccountName, ConfigMapName *string
+	// Database is the ExternalName Service of the connector database, nil without one.
+	Database servicev1.ServiceV1
 }
 
 // New creates the namespace (when asked), the ServiceAccount and the ConfigMap.
@@ -156,7 +166,33 @@ func New(scope constructs.Construct, id string, props *Props) *PartyK8s {
 		Data: ConfigData(props),
 	})
 	res.ConfigMapName = res.ConfigMap.Metadata().Name()
+	if props.DatabaseHost != nil {
+		res.Database = newDatabaseService(c, props, res.NamespaceName)
+	}
 	return res
+}
+
+// DefaultDatabaseServiceName is the connector database Service's name.
+const DefaultDatabaseServiceName = "kms-connector-db"
+
+// newDatabaseService gives the connector database a stable in-cluster name:
+// an ExternalName Service resolving to the RDS endpoint address.
+func newDatabaseService(c constructs.Construct, props *Props, namespace *string) servicev1.ServiceV1 {
+	name := props.DatabaseServiceName
+	if name == "" {
+		name = DefaultDatabaseServiceName
+	}
+	return servicev1.NewServiceV1(c, jsii.String("database"), &servicev1.ServiceV1Config{
+		Metadata: &servicev1.ServiceV1Metadata{
+			Name:      jsii.String(name),
+			Namespace: namespace,
+			Labels:    jsiivalue.StringMap(Labels(props.PartyName, "database")),
+		},
+		Spec: &servicev1.ServiceV1Spec{
+			Type:         jsii.String("ExternalName"),
+			ExternalName: props.DatabaseHost,
+		},
+	})
 }
 
 // Labels returns the standard labels of a party object of one component

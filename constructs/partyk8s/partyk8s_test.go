@@ -166,3 +166,16 @@ func TestDefaultLabelsSayPartOfMesh(t *testing.T) {
 		t.Errorf("part-of = %q, want mpc-mesh", got)
 	}
 }
+
+func TestDatabaseGetsAnExternalNameServiceOnlyWhenPresent(t *testing.T) {
+	if n := len(synth(t, baseProps()).Resources("kubernetes_service_v1")); n != 0 {
+		t.Fatalf("a party without a database got %d services", n)
+	}
+	p := baseProps()
+	p.DatabaseHost = jsii.String("db.example.internal")
+	svc := synth(t, p).Resource("kubernetes_service_v1")
+	meta, spec := synthtest.Block(svc, "metadata"), synthtest.Block(svc, "spec")
+	if meta["name"] != "kms-connector-db" || spec["type"] != "ExternalName" || spec["external_name"] != "db.example.internal" {
+		t.Fatalf("database service = %v / %v, want ExternalName kms-connector-db -> db.example.internal", meta, spec)
+	}
+}
