@@ -34,6 +34,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/mpc-mesh/infra/stacks/tfjson"
 )
 
 // Rule names, as they appear in a Violation.
@@ -186,16 +188,16 @@ const fixIngress = "admit only the peers' addresses, a VPC CIDR or a security gr
 
 func (c *checker) ingress() {
 	c.each("resource", is("aws_vpc_security_group_ingress_rule"), func(typ, name string, r object) {
-		c.checkIngress(typ+"."+name, r["ip_protocol"], r["from_port"], r["to_port"], stringList(r["cidr_ipv4"]), stringList(r["cidr_ipv6"]))
+		c.checkIngress(typ+"."+name, r["ip_protocol"], r["from_port"], r["to_port"], tfjson.Strings(r["cidr_ipv4"]), tfjson.Strings(r["cidr_ipv6"]))
 	})
 	c.each("resource", is("aws_security_group_rule"), func(typ, name string, r object) {
 		if r["type"] == "ingress" {
-			c.checkIngress(typ+"."+name, r["protocol"], r["from_port"], r["to_port"], stringList(r["cidr_blocks"]), stringList(r["ipv6_cidr_blocks"]))
+			c.checkIngress(typ+"."+name, r["protocol"], r["from_port"], r["to_port"], tfjson.Strings(r["cidr_blocks"]), tfjson.Strings(r["ipv6_cidr_blocks"]))
 		}
 	})
 	c.each("resource", is("aws_security_group"), func(typ, name string, r object) {
-		for _, b := range blocks(r["ingress"]) {
-			c.checkIngress(typ+"."+name+" (inline ingress)", b["protocol"], b["from_port"], b["to_port"], stringList(b["cidr_blocks"]), stringList(b["ipv6_cidr_blocks"]))
+		for _, b := range tfjson.Blocks(r["ingress"]) {
+			c.checkIngress(typ+"."+name+" (inline ingress)", b["protocol"], b["from_port"], b["to_port"], tfjson.Strings(b["cidr_blocks"]), tfjson.Strings(b["ipv6_cidr_blocks"]))
 		}
 	})
 }
@@ -248,7 +250,7 @@ func (c *checker) policies() {
 		walkPolicies(r, func(key, doc string) { c.checkPolicyJSON(typ+"."+name, key, doc) })
 	})
 	c.each("data", is("aws_iam_policy_document"), func(typ, name string, r object) {
-		for i, s := range blocks(r["statement"]) {
+		for i, s := range tfjson.Blocks(r["statement"]) {
 			effect, _ := s["effect"].(string)
 			if effect == "" {
 				effect = "Allow"
@@ -288,7 +290,7 @@ func (c *checker) checkPolicyJSON(addr, key, doc string) {
 			"%s is not a JSON policy document the guard can inspect (%.60q)", key, doc)
 		return
 	}
-	statements := blocks(p["Statement"])
+	statements := tfjson.Blocks(p["Statement"])
 	for i, s := range statements {
 		effect, _ := s["Effect"].(string)
 		where := fmt.Sprintf("%s statement %d", key, i)
@@ -305,12 +307,12 @@ func (c *checker) checkStatement(addr, detail, effect string, actions, notAction
 	if !strings.EqualFold(effect, "Allow") {
 		return
 	}
-	for _, a := range stringList(actions) {
+	for _, a := range tfjson.Strings(actions) {
 		if serviceWildcard.MatchString(strings.TrimSpace(a)) {
 			c.add(addr, RuleWildcardAction, fixPolicy, "%s Allows the wildcard action %q", detail, a)
 		}
 	}
-	if len(stringList(notActions)) > 0 {
+	if len(tfjson.Strings(notActions)) > 0 {
 		c.add(addr, RuleWildcardAction, fixPolicy, "%s Allows through NotAction, which grants every other action", detail)
 	}
 }
@@ -359,7 +361,7 @@ func (c *checker) buckets() {
 	c.each("resource", is("aws_s3_bucket"), func(typ, name string, r object) {
 		st := &state{}
 		// The pre-4.0 inline block still counts.
-		if len(blocks(r["server_side_encryption_configuration"])) > 0 {
+		if len(tfjson.Blocks(r["server_side_encryption_configuration"])) > 0 {
 			st.encrypted = true
 		}
 		buckets[name] = st
@@ -381,8 +383,8 @@ func (c *checker) buckets() {
 	}
 	c.each("resource", is("aws_s3_bucket_server_side_encryption_configuration"), func(typ, name string, r object) {
 		if st := target(r); st != nil {
-			for _, rule := range blocks(r["rule"]) {
-				for _, d := range blocks(rule["apply_server_side_encryption_by_default"]) {
+			for _, rule := range tfjson.Blocks(r["rule"]) {
+				for _, d := range tfjson.Blocks(rule["apply_server_side_encryption_by_default"]) {
 					if alg, _ := d["sse_algorithm"].(string); alg != "" {
 						st.encrypted = true
 					}
@@ -392,7 +394,7 @@ func (c *checker) buckets() {
 	})
 	c.each("resource", is("aws_s3_bucket_versioning"), func(typ, name string, r object) {
 		if st := target(r); st != nil {
-			for _, v := range blocks(r["versioning_configuration"]) {
+			for _, v := range tfjson.Blocks(r["versioning_configuration"]) {
 				if v["status"] == "Enabled" {
 					st.versioned = true
 				}
@@ -425,7 +427,7 @@ func (c *checker) buckets() {
 
 func (c *checker) imds() {
 	c.each("resource", is("aws_launch_template", "aws_instance"), func(typ, name string, r object) {
-		md := blocks(r["metadata_options"])
+		md := tfjson.Blocks(r["metadata_options"])
 		if len(md) == 0 || md[0]["http_tokens"] != "required" {
 			c.add(typ+"."+name, RuleIMDSv2, `set metadata_options { http_tokens = "required" } (constructs/nodegroup does)`,
 				"instances may use IMDSv1, whose credentials a server-side request forgery can read")
@@ -438,13 +440,13 @@ func (c *checker) imds() {
 func (c *checker) defaultTags() {
 	defaults := map[string]map[string]bool{} // provider reference -> default tag keys
 	providers, _ := c.doc["provider"].(object)
-	for _, cfg := range blocks(providers["aws"]) {
+	for _, cfg := range tfjson.Blocks(providers["aws"]) {
 		ref := "aws"
 		if alias, _ := cfg["alias"].(string); alias != "" {
 			ref = "aws." + alias
 		}
 		keys := map[string]bool{}
-		for _, dt := range blocks(cfg["default_tags"]) {
+		for _, dt := range tfjson.Blocks(cfg["default_tags"]) {
 			tags, _ := dt["tags"].(object)
 			for k := range tags {
 				keys[k] = true
@@ -469,40 +471,6 @@ func (c *checker) defaultTags() {
 }
 
 // ---- JSON helpers --------------------------------------------------------------
-
-// blocks returns a nested block that cdktf renders as an object or a list of objects.
-func blocks(v any) []object {
-	switch x := v.(type) {
-	case object:
-		return []object{x}
-	case []any:
-		res := make([]object, 0, len(x))
-		for _, e := range x {
-			if o, ok := e.(object); ok {
-				res = append(res, o)
-			}
-		}
-		return res
-	}
-	return nil
-}
-
-// stringList returns a string or list of strings as a slice.
-func stringList(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		res := make([]string, 0, len(x))
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				res = append(res, s)
-			}
-		}
-		return res
-	}
-	return nil
-}
 
 func sortedKeys[V any](m map[string]V) []string {
 	res := make([]string, 0, len(m))

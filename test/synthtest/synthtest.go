@@ -13,6 +13,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	awsprovider "github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/mpc-mesh/infra/stacks/tfjson"
 )
 
 // Doc is one synthesized stack: the decoded cdk.tf.json.
@@ -126,33 +128,12 @@ func Statements(policy Object) []Object {
 }
 
 // Strings turns a JSON value that is a string or a list of strings into a slice.
-func Strings(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		res := make([]string, 0, len(x))
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				res = append(res, s)
-			}
-		}
-		return res
-	}
-	return nil
-}
+func Strings(v any) []string { return tfjson.Strings(v) }
 
 // Block returns a nested block that cdktf may render as an object or a one-element list.
 func Block(o Object, key string) Object {
-	switch x := o[key].(type) {
-	case map[string]any:
-		return x
-	case []any:
-		if len(x) > 0 {
-			if m, ok := x[0].(map[string]any); ok {
-				return m
-			}
-		}
+	if b := tfjson.Blocks(o[key]); len(b) > 0 {
+		return b[0]
 	}
 	return nil
 }
