@@ -26,7 +26,7 @@ func main() {
 	flag.IntVar(&opts.Runs, "runs", opts.Runs, "timed runs per synth case (the median is reported)")
 	flag.StringVar(&opts.Repo, "repo", opts.Repo, "root of the module to measure")
 	flag.BoolVar(&opts.JSON, "json", false, "print the report as JSON instead of a table")
-	only := flag.String("only", "synth,build,test", "parts to run: synth, profile, build, test (comma-separated)")
+	only := flag.String("only", "synth,build,test", "parts to run: synth, profile, build, cache, test, e2e (comma-separated)")
 	meshes := flag.String("meshes", bench.FormatMeshes(opts.Meshes), "generated meshes as PARTIESxENVIRONMENTS, each in both strategies")
 	cases := flag.String("cases", "", "run only the synth cases whose name contains one of these substrings (comma-separated)")
 	flag.StringVar(&opts.TestTimeout, "test-timeout", opts.TestTimeout, "go test -timeout of the test phase (the e2e test skips itself below 20m)")

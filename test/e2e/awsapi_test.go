@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"syscall"
 )
 
 // awsAPI calls the emulator through awsapi.py (boto3). The script sits next
@@ -29,6 +30,7 @@ func (a awsAPI) call(command string, req, resp any) error {
 	}
 	cmd := exec.Command(a.python, scriptPath(), a.endpoint, command)
 	cmd.Env = cleanEnv()
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -111,6 +111,22 @@ func (c *meshCheck) checkEndpointService(p *config.Party) (endpointService, bool
 	if !slices.Equal(svc.AllowedPrincipals, want) {
 		c.errorf("%s: endpoint service %s allows %v, want exactly the peers' accounts %v", p.Name, svc.ID, svc.AllowedPrincipals, want)
 	}
+	// Cross-region PrivateLink: the service supports exactly the peers'
+	// other regions (AWS also lists the service's own region).
+	var wantRegions, gotRegions []string
+	for _, q := range c.env.Peers(p) {
+		if q.Region != p.Region && !slices.Contains(wantRegions, q.Region) {
+			wantRegions = append(wantRegions, q.Region)
+		}
+	}
+	for _, r := range svc.SupportedRegions {
+		if r != p.Region {
+			gotRegions = append(gotRegions, r)
+		}
+	}
+	if !sameSet(gotRegions, wantRegions) {
+		c.errorf("%s: endpoint service %s supports regions %v, want the peers' other regions %v", p.Name, svc.ID, svc.SupportedRegions, wantRegions)
+	}
 	nlbName := c.env.Names(p).LoadBalancer + "-nlb"
 	var nlb *loadBalancer
 	for i := range r.LoadBalancers {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -221,6 +222,7 @@ func (r *run) environment(t *testing.T, name string) {
 // pointed at the emulator; local state lands in <work>/terraform-state.
 func (r *run) synth(work, env, endpoint, outdir string) error {
 	cmd := exec.Command(r.bin)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	cmd.Dir = work
 	cmd.Env = append(cleanEnv(),
 		"MPC_ENV="+env,

@@ -124,7 +124,7 @@ func (e *emulator) stop() {
 	syscall.Kill(-pgid, syscall.SIGTERM)
 	select {
 	case <-e.exited:
-	case <-time.After(5 * time.Second):
+	case <-time.After(2 * time.Second):
 		syscall.Kill(-pgid, syscall.SIGKILL)
 		<-e.exited
 	}

@@ -37,7 +37,7 @@ func requireTools(t *testing.T) toolchain {
 	if len(missing) == 0 {
 		return tc
 	}
-	msg := "e2e: " + strings.Join(missing, "; ") + " (README: End-to-end tests)"
+	msg := "e2e: " + strings.Join(missing, "; ")
 	if os.Getenv(RequiredEnv) == "1" {
 		t.Fatalf("%s=1 and %s", RequiredEnv, msg)
 	}
@@ -85,12 +85,11 @@ func findMirror() string {
 		"/usr/local/share/terraform/plugins",
 		"/usr/share/terraform/plugins",
 	)
-	platform := runtime.GOOS + "_" + runtime.GOARCH
 	for _, dir := range candidates {
 		if dir == "" {
 			continue
 		}
-		found, _ := filepath.Glob(filepath.Join(dir, "registry.terraform.io", "hashicorp", "aws", "5.*", platform, "terraform-provider-aws_*"))
+		found, _ := filepath.Glob(filepath.Join(dir, "registry.terraform.io", "hashicorp", "aws", "5.*", platformDir(), "terraform-provider-aws_*"))
 		if len(found) > 0 {
 			return dir
 		}
@@ -100,3 +99,6 @@ func findMirror() string {
 
 // mirrorPathRE finds `path = "..."` inside a filesystem_mirror block of a CLI configuration.
 var mirrorPathRE = regexp.MustCompile(`filesystem_mirror\s*\{[^}]*?path\s*=\s*"([^"]+)"`)
+
+// platformDir is the mirror folder of this platform's provider builds, such as linux_amd64.
+func platformDir() string { return runtime.GOOS + "_" + runtime.GOARCH }

@@ -11,7 +11,11 @@
 //     (floor, app cases, floor, app cases, ...), after one discarded warm-up
 //     run of each binary, so that load from other processes on the machine
 //     spreads over all cases instead of skewing one. The median wall time is
-//     reported, with the spread (min-max) next to it.
+//     reported, with the spread (min-max) next to it, and the median CPU
+//     time (user+system of the run and of every descendant it waited for,
+//     Node included, from wait4's rusage). On a shared machine the CPU time
+//     is the steadier figure (heavy contention still inflates it by up to a
+//     third: shared caches and hyperthreads).
 //   - Peak memory is that of the Node child of the run: a poller walks
 //     /proc every 100 ms for the descendants of the run whose command is
 //     node, and reads VmHWM (the kernel's high-water mark of resident memory)
@@ -25,8 +29,12 @@
 //     synthesized output (manifest.json and every cdk.tf.json) of the first
 //     run of each case.
 //   - The growth exponent is the slope of a least-squares fit of ln(median
-//     wall time) against ln(stack count). Time = floor + k x stacks gives an
-//     exponent near 0 while the floor dominates; 1 would be linear.
+//     wall time) against ln(stack count), and the same for CPU time and for
+//     the time above the floor. Time = floor + k x stacks gives an exponent
+//     near 0 while the floor dominates; 1 would be linear.
+//   - Sharded cases run the largest mesh as N concurrent app processes,
+//     each on its share of the environments; "@compare" cases run the app
+//     of another checkout (a proposed change) in the same rounds.
 package bench
 
 import (
@@ -49,8 +57,9 @@ type Options struct {
 	// Parts lists what to run: "synth" (the synth cases), "profile" (phase
 	// timings and jsii request counts per case), "build" (cold and warm go
 	// build), "cache" (build cache hit from another checkout path, with and
-	// without -trimpath: two more cold builds) and "test" (make test by
-	// phase). Default synth, build, test.
+	// without -trimpath: two more cold builds), "test" (make test by
+	// phase) and "e2e" (make e2e, the emulator end-to-end test: tens of
+	// minutes). Default synth, build, test.
 	Parts []string
 	// Meshes are the generated meshes, each synthesized in both strategies.
 	// Default 4x1, 7x2, 13x4.
@@ -103,6 +112,8 @@ type Report struct {
 	Cache *CacheResult `json:"cache,omitempty"`
 	// Test is make test by phase.
 	Test *TestResult `json:"test,omitempty"`
+	// E2E is make e2e.
+	E2E *E2EResult `json:"e2e,omitempty"`
 	// LoadAfter is the load average when the bench finished.
 	LoadAfter string `json:"load_after"`
 	// Seconds is how long the whole bench took.
@@ -170,6 +181,9 @@ func Run(opts Options, out, log io.Writer) error {
 		if rep.Test, err = w.makeTest(); err != nil {
 			return err
 		}
+	}
+	if want("e2e") {
+		rep.E2E = w.makeE2E()
 	}
 	rep.LoadAfter = loadAverage()
 	rep.Seconds = time.Since(start).Seconds()

@@ -17,6 +17,7 @@ type Mesh struct {
 	Environments int
 }
 
+// String is PARTIESxENVIRONMENTS, as ParseMeshes reads it.
 func (m Mesh) String() string { return fmt.Sprintf("%dx%d", m.Parties, m.Environments) }
 
 // ParseMeshes reads a comma-separated list of PARTIESxENVIRONMENTS.

@@ -45,11 +45,16 @@ type TestResult struct {
 
 // PackageResult is one package of the go test step.
 type PackageResult struct {
-	Package string  `json:"package"`
-	Status  string  `json:"status"`
+	// Package is the import path.
+	Package string `json:"package"`
+	// Status is pass, fail, skip or build-fail.
+	Status string `json:"status"`
+	// Seconds is the elapsed time go test reports for the package.
 	Seconds float64 `json:"seconds"`
-	Tests   int     `json:"tests"`
-	JSII    bool    `json:"jsii"`
+	// Tests counts its top-level tests.
+	Tests int `json:"tests"`
+	// JSII is set when its test binary links the jsii runtime.
+	JSII bool `json:"jsii"`
 }
 
 // testEvent is one line of go test -json.
@@ -141,6 +146,43 @@ func (w *workspace) makeTest() (*TestResult, error) {
 	}
 	sort.Slice(r.Packages, func(i, j int) bool { return r.Packages[i].Seconds > r.Packages[j].Seconds })
 	return r, nil
+}
+
+// E2EResult is one run of make e2e (the emulator end-to-end test).
+type E2EResult struct {
+	// Seconds of wall time.
+	Seconds float64 `json:"seconds"`
+	// CPUSeconds is the CPU time of make e2e and everything it ran
+	// (Terraform, the AWS provider plugins, moto_server, the app).
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// Stages are the lines the test prints with the time of each stage.
+	Stages []string `json:"stages,omitempty"`
+	// Error is set when it failed.
+	Error string `json:"error,omitempty"`
+}
+
+// makeE2E runs make e2e and times it.
+func (w *workspace) makeE2E() *E2EResult {
+	w.logf("make e2e (tens of minutes on 2 CPUs)")
+	cmd := exec.Command("make", "--no-print-directory", "e2e")
+	cmd.Dir, cmd.Env = w.opts.Repo, benchEnv()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	r := &E2EResult{Seconds: time.Since(start).Seconds()}
+	if cmd.ProcessState != nil {
+		r.CPUSeconds = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()).Seconds()
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.Contains(line, "(total ") {
+			r.Stages = append(r.Stages, strings.TrimSpace(line))
+		}
+	}
+	if err != nil {
+		r.Error = err.Error() + ": " + tail(out.String(), 1500)
+	}
+	return r
 }
 
 // jsiiTestPackages returns the packages whose test binary links the jsii runtime.

@@ -77,6 +77,15 @@ func writeTable(out io.Writer, rep *Report) {
 	if t := rep.Test; t != nil {
 		writeTest(out, t)
 	}
+	if e := rep.E2E; e != nil {
+		fmt.Fprintf(out, "\nMAKE E2E  %.0f s wall, %.0f s CPU (Terraform, provider plugins, moto, app)\n", e.Seconds, e.CPUSeconds)
+		for _, s := range e.Stages {
+			fmt.Fprintf(out, "  %s\n", s)
+		}
+		if e.Error != "" {
+			fmt.Fprintf(out, "  failed: %s\n", e.Error)
+		}
+	}
 }
 
 func writeProfiles(out io.Writer, ps []Profile) {

@@ -22,8 +22,8 @@ type Sample struct {
 	// MaxRSSMiB is ru_maxrss of the run (cross-check of NodePeakMiB).
 	MaxRSSMiB float64 `json:"max_rss_mib"`
 	// CPUSeconds is user+system CPU time of the run and of every descendant
-	// it waited for (Node included): what the run costs on an idle machine,
-	// and much less sensitive than wall time to other load.
+	// it waited for (Node included): close to what the run costs on an idle
+	// machine, and much less sensitive than wall time to other load.
 	CPUSeconds float64 `json:"cpu_seconds"`
 }
 

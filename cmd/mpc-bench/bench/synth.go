@@ -44,8 +44,8 @@ type CaseResult struct {
 	CPUSeconds float64 `json:"cpu_seconds"`
 	// Ratio is MedianSeconds over the floor's MedianSeconds.
 	Ratio float64 `json:"ratio_to_floor"`
-	// CPURatio is CPUSeconds over the floor's CPUSeconds: the ratio an idle
-	// machine would show.
+	// CPURatio is CPUSeconds over the floor's CPUSeconds: close to the ratio an
+	// idle machine would show.
 	CPURatio float64 `json:"cpu_ratio_to_floor"`
 }
 

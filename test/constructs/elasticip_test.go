@@ -1,7 +1,6 @@
-package elasticip_test
+package constructs_test
 
 import (
-	"os"
 	"reflect"
 	"regexp"
 	"testing"
@@ -14,11 +13,9 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
 // Bug 9: the source README spelled the pool tag KUBEIP; tag keys are
 // case-sensitive, so the discovery tags must be exactly these lowercase keys.
-func TestDiscoveryTagsAreLowercaseAndScopedToPartyAndEnvironment(t *testing.T) {
+func TestElasticIPDiscoveryTagsAreLowercaseAndScopedToPartyAndEnvironment(t *testing.T) {
 	got := elasticip.DiscoveryTags("staging", 3)
 	want := map[string]string{"kubeip": "reserved", "mpc.io/environment": "staging", "mpc.io/party-id": "3"}
 	if !reflect.DeepEqual(got, want) {
@@ -26,7 +23,7 @@ func TestDiscoveryTagsAreLowercaseAndScopedToPartyAndEnvironment(t *testing.T) {
 	}
 }
 
-func synth(t *testing.T, props *elasticip.Props) (*synthtest.Doc, *elasticip.ElasticIPs) {
+func elasticipSynth(t *testing.T, props *elasticip.Props) (*synthtest.Doc, *elasticip.ElasticIPs) {
 	var eips *elasticip.ElasticIPs
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
 		eips = elasticip.New(s, "eips", props)
@@ -34,7 +31,7 @@ func synth(t *testing.T, props *elasticip.Props) (*synthtest.Doc, *elasticip.Ela
 	return doc, eips
 }
 
-func tagsOf(t *testing.T, o synthtest.Object) map[string]string {
+func elasticipTagsOf(t *testing.T, o synthtest.Object) map[string]string {
 	t.Helper()
 	raw, _ := o["tags"].(map[string]any)
 	res := map[string]string{}
@@ -50,8 +47,8 @@ func tagsOf(t *testing.T, o synthtest.Object) map[string]string {
 
 // Bug 33: the source left domain unset. Every address is a VPC address, and
 // Count addresses are made with Name tags <Name>-0 .. <Name>-(Count-1).
-func TestCountVPCAddressesNamedByIndex(t *testing.T) {
-	doc, _ := synth(t, &elasticip.Props{Name: "dev-p2", Count: 2, Environment: "dev", PartyID: 2})
+func TestElasticIPCountVPCAddressesNamedByIndex(t *testing.T) {
+	doc, _ := elasticipSynth(t, &elasticip.Props{Name: "dev-p2", Count: 2, Environment: "dev", PartyID: 2})
 	all := doc.Resources("aws_eip")
 	if len(all) != 2 {
 		t.Fatalf("want 2 aws_eip, got %d: %v", len(all), synthtest.Names(all))
@@ -61,29 +58,29 @@ func TestCountVPCAddressesNamedByIndex(t *testing.T) {
 		if e["domain"] != "vpc" {
 			t.Errorf("%s domain = %v, want vpc", key, e["domain"])
 		}
-		names[tagsOf(t, e)["Name"]] = true
+		names[elasticipTagsOf(t, e)["Name"]] = true
 	}
 	if !names["dev-p2-0"] || !names["dev-p2-1"] {
 		t.Errorf("Name tags = %v, want dev-p2-0 and dev-p2-1", names)
 	}
 }
 
-func TestDefaultsToOneAddress(t *testing.T) {
-	doc, _ := synth(t, &elasticip.Props{Environment: "dev", PartyID: 1})
-	if got := tagsOf(t, doc.Resource("aws_eip"))["Name"]; got != "mpc-eip-0" {
+func TestElasticIPDefaultsToOneAddress(t *testing.T) {
+	doc, _ := elasticipSynth(t, &elasticip.Props{Environment: "dev", PartyID: 1})
+	if got := elasticipTagsOf(t, doc.Resource("aws_eip"))["Name"]; got != "mpc-eip-0" {
 		t.Errorf("Name tag = %q, want mpc-eip-0", got)
 	}
 }
 
-func TestUserTagsNeverOverrideNameOrDiscoveryTags(t *testing.T) {
-	doc, _ := synth(t, &elasticip.Props{
+func TestElasticIPUserTagsNeverOverrideNameOrDiscoveryTags(t *testing.T) {
+	doc, _ := elasticipSynth(t, &elasticip.Props{
 		Name: "prod-p4", Environment: "prod", PartyID: 4,
 		Tags: map[string]string{
 			"Team": "mpc", "Name": "mine", "kubeip": "free",
 			"mpc.io/party-id": "1", "mpc.io/environment": "dev",
 		},
 	})
-	got := tagsOf(t, doc.Resource("aws_eip"))
+	got := elasticipTagsOf(t, doc.Resource("aws_eip"))
 	want := map[string]string{
 		"Team": "mpc", "Name": "prod-p4-0", "kubeip": "reserved",
 		"mpc.io/party-id": "4", "mpc.io/environment": "prod",
@@ -96,7 +93,7 @@ func TestUserTagsNeverOverrideNameOrDiscoveryTags(t *testing.T) {
 // Bugs 31-32: the source produced private-DNS outputs from the (empty) private
 // IP of an unassociated EIP. The construct defines no outputs of its own; its
 // typed outputs reference the allocation id and public IP attributes.
-func TestOutputsAreAllocationIDsAndPublicIPsOnly(t *testing.T) {
+func TestElasticIPOutputsAreAllocationIDsAndPublicIPsOnly(t *testing.T) {
 	var eips *elasticip.ElasticIPs
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
 		eips = elasticip.New(s, "eips", &elasticip.Props{Count: 2, Environment: "dev", PartyID: 1})

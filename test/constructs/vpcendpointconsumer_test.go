@@ -1,7 +1,6 @@
-package vpcendpointconsumer_test
+package constructs_test
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,41 +13,39 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
 const (
-	svc2 = "com.amazonaws.vpce.eu-west-1.vpce-svc-0000000000000002"
-	svc3 = "com.amazonaws.vpce.us-east-1.vpce-svc-0000000000000003"
+	vpcendpointconsumerSvc2 = "com.amazonaws.vpce.eu-west-1.vpce-svc-0000000000000002"
+	vpcendpointconsumerSvc3 = "com.amazonaws.vpce.us-east-1.vpce-svc-0000000000000003"
 )
 
-var subnets = []string{"subnet-a", "subnet-b", "subnet-c"}
+var vpcendpointconsumerSubnets = []string{"subnet-a", "subnet-b", "subnet-c"}
 
-// peers: party 2 in the consumer's own region, party 3 in another region.
-func peers() []mesh.Peer {
+// vpcendpointconsumerPeers: party 2 in the consumer's own region, party 3 in another region.
+func vpcendpointconsumerPeers() []mesh.Peer {
 	return []mesh.Peer{
-		{ID: 2, AccountID: "222222222222", Region: "eu-west-1", ServiceName: jsii.String(svc2), AZIDs: jsii.Strings("euw1-az1", "euw1-az3")},
-		{ID: 3, AccountID: "333333333333", Region: "us-east-1", ServiceName: jsii.String(svc3), AZIDs: jsii.Strings("use1-az4")},
+		{ID: 2, AccountID: "222222222222", Region: "eu-west-1", ServiceName: jsii.String(vpcendpointconsumerSvc2), AZIDs: jsii.Strings("euw1-az1", "euw1-az3")},
+		{ID: 3, AccountID: "333333333333", Region: "us-east-1", ServiceName: jsii.String(vpcendpointconsumerSvc3), AZIDs: jsii.Strings("use1-az4")},
 	}
 }
 
-func props() *vpcendpointconsumer.Props {
+func vpcendpointconsumerProps() *vpcendpointconsumer.Props {
 	return &vpcendpointconsumer.Props{
 		Region:                 "eu-west-1",
 		VpcID:                  jsii.String("vpc-1"),
-		SubnetIDs:              jsii.Strings(subnets...),
+		SubnetIDs:              jsii.Strings(vpcendpointconsumerSubnets...),
 		ClusterSecurityGroupID: jsii.String("sg-cluster"),
 		AllowedCIDRs:           []string{"10.50.0.0/16"},
-		Peers:                  peers(),
+		Peers:                  vpcendpointconsumerPeers(),
 	}
 }
 
-func synth(t *testing.T, p *vpcendpointconsumer.Props) *synthtest.Doc {
+func vpcendpointconsumerSynth(t *testing.T, p *vpcendpointconsumer.Props) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) { vpcendpointconsumer.New(s, "consumer", p) })
 }
 
-// keyed returns the logical name of the only object whose name starts with
+// vpcendpointconsumerKeyed returns the logical name of the only object whose name starts with
 // prefix, so a test finds a peer's resource by its party-<id> construct id.
-func keyed(t *testing.T, m map[string]synthtest.Object, prefix string) string {
+func vpcendpointconsumerKeyed(t *testing.T, m map[string]synthtest.Object, prefix string) string {
 	t.Helper()
 	var found []string
 	for name := range m {
@@ -62,22 +59,22 @@ func keyed(t *testing.T, m map[string]synthtest.Object, prefix string) string {
 	return found[0]
 }
 
-func TestOneInterfaceEndpointPerPeerWithItsServiceName(t *testing.T) {
-	doc := synth(t, props())
+func TestVPCEndpointConsumerOneInterfaceEndpointPerPeerWithItsServiceName(t *testing.T) {
+	doc := vpcendpointconsumerSynth(t, vpcendpointconsumerProps())
 	eps := doc.Resources("aws_vpc_endpoint")
 	if len(eps) != 2 {
 		t.Fatalf("want 2 endpoints, got %v", synthtest.Names(eps))
 	}
-	sgName := keyed(t, doc.Resources("aws_security_group"), "consumer_endpoint-sg_")
+	sgName := vpcendpointconsumerKeyed(t, doc.Resources("aws_security_group"), "consumer_endpoint-sg_")
 	want := map[string]struct {
 		service string
 		tags    map[string]any
 	}{
-		"consumer_party-2_": {svc2, map[string]any{"Name": "mpc-partner-party-2-interface", "mpc:partner-party": "2", "mpc:partner-region": "eu-west-1", "mpc:partner-account": "222222222222", "mpc:component": "partner-interface"}},
-		"consumer_party-3_": {svc3, map[string]any{"Name": "mpc-partner-party-3-interface", "mpc:partner-party": "3", "mpc:partner-region": "us-east-1", "mpc:partner-account": "333333333333", "mpc:component": "partner-interface"}},
+		"consumer_party-2_": {vpcendpointconsumerSvc2, map[string]any{"Name": "mpc-partner-party-2-interface", "mpc:partner-party": "2", "mpc:partner-region": "eu-west-1", "mpc:partner-account": "222222222222", "mpc:component": "partner-interface"}},
+		"consumer_party-3_": {vpcendpointconsumerSvc3, map[string]any{"Name": "mpc-partner-party-3-interface", "mpc:partner-party": "3", "mpc:partner-region": "us-east-1", "mpc:partner-account": "333333333333", "mpc:component": "partner-interface"}},
 	}
 	for prefix, w := range want {
-		ep := eps[keyed(t, eps, prefix)]
+		ep := eps[vpcendpointconsumerKeyed(t, eps, prefix)]
 		if ep["service_name"] != w.service || ep["vpc_endpoint_type"] != "Interface" || ep["vpc_id"] != "vpc-1" {
 			t.Errorf("%s = %v, want an Interface endpoint to %s", prefix, ep, w.service)
 		}
@@ -94,30 +91,30 @@ func TestOneInterfaceEndpointPerPeerWithItsServiceName(t *testing.T) {
 }
 
 // Bug 26: route_table_ids is meaningless for Interface endpoints.
-func TestInterfaceEndpointsHaveNoRouteTables(t *testing.T) {
-	for name, ep := range synth(t, props()).Resources("aws_vpc_endpoint") {
+func TestVPCEndpointConsumerInterfaceEndpointsHaveNoRouteTables(t *testing.T) {
+	for name, ep := range vpcendpointconsumerSynth(t, vpcendpointconsumerProps()).Resources("aws_vpc_endpoint") {
 		if _, ok := ep["route_table_ids"]; ok {
 			t.Errorf("%s sets route_table_ids", name)
 		}
 	}
 }
 
-func TestServiceRegionIsSetOnlyForCrossRegionPeers(t *testing.T) {
-	eps := synth(t, props()).Resources("aws_vpc_endpoint")
-	if got, ok := eps[keyed(t, eps, "consumer_party-2_")]["service_region"]; ok {
+func TestVPCEndpointConsumerServiceRegionIsSetOnlyForCrossRegionPeers(t *testing.T) {
+	eps := vpcendpointconsumerSynth(t, vpcendpointconsumerProps()).Resources("aws_vpc_endpoint")
+	if got, ok := eps[vpcendpointconsumerKeyed(t, eps, "consumer_party-2_")]["service_region"]; ok {
 		t.Errorf("same-region peer has service_region %v", got)
 	}
-	if got := eps[keyed(t, eps, "consumer_party-3_")]["service_region"]; got != "us-east-1" {
+	if got := eps[vpcendpointconsumerKeyed(t, eps, "consumer_party-3_")]["service_region"]; got != "us-east-1" {
 		t.Errorf("cross-region peer service_region = %v, want us-east-1", got)
 	}
 }
 
 // Bug 17: subnets are matched to the peer NLB's zones by AZ id, and only for a
 // same-region peer.
-func TestSameRegionEndpointUsesPeerAZIDsCrossRegionUsesAllSubnets(t *testing.T) {
-	doc := synth(t, props())
+func TestVPCEndpointConsumerSameRegionEndpointUsesPeerAZIDsCrossRegionUsesAllSubnets(t *testing.T) {
+	doc := vpcendpointconsumerSynth(t, vpcendpointconsumerProps())
 	ds := doc.DataSources("aws_subnets")
-	dsName := keyed(t, ds, "consumer_party-2-subnets_")
+	dsName := vpcendpointconsumerKeyed(t, ds, "consumer_party-2-subnets_")
 	if len(ds) != 1 {
 		t.Fatalf("want one subnet lookup (same-region peer only), got %v", synthtest.Names(ds))
 	}
@@ -130,16 +127,16 @@ func TestSameRegionEndpointUsesPeerAZIDsCrossRegionUsesAllSubnets(t *testing.T) 
 		t.Errorf("subnet filters = %v, want %v", filters, wantFilters)
 	}
 	eps := doc.Resources("aws_vpc_endpoint")
-	if got := eps[keyed(t, eps, "consumer_party-2_")]["subnet_ids"]; got != "${data.aws_subnets."+dsName+".ids}" {
+	if got := eps[vpcendpointconsumerKeyed(t, eps, "consumer_party-2_")]["subnet_ids"]; got != "${data.aws_subnets."+dsName+".ids}" {
 		t.Errorf("same-region subnet_ids = %v, want the AZ-id filtered lookup", got)
 	}
-	if got := synthtest.Strings(eps[keyed(t, eps, "consumer_party-3_")]["subnet_ids"]); !reflect.DeepEqual(got, subnets) {
-		t.Errorf("cross-region subnet_ids = %v, want all private subnets %v", got, subnets)
+	if got := synthtest.Strings(eps[vpcendpointconsumerKeyed(t, eps, "consumer_party-3_")]["subnet_ids"]); !reflect.DeepEqual(got, vpcendpointconsumerSubnets) {
+		t.Errorf("cross-region subnet_ids = %v, want all private subnets %v", got, vpcendpointconsumerSubnets)
 	}
 }
 
-func TestEndpointSecurityGroupAdmitsMPCPortsFromClusterAndCIDRsOnly(t *testing.T) {
-	doc := synth(t, props())
+func TestVPCEndpointConsumerEndpointSecurityGroupAdmitsMPCPortsFromClusterAndCIDRsOnly(t *testing.T) {
+	doc := vpcendpointconsumerSynth(t, vpcendpointconsumerProps())
 	sg := doc.Resource("aws_security_group")
 	if sg["ingress"] != nil || sg["egress"] != nil {
 		t.Errorf("security group has inline rules: %v", sg)
@@ -176,21 +173,21 @@ func TestEndpointSecurityGroupAdmitsMPCPortsFromClusterAndCIDRsOnly(t *testing.T
 	}
 }
 
-func TestRoute53RecordsOnlyWithAZone(t *testing.T) {
-	if n := len(synth(t, props()).Resources("aws_route53_record")); n != 0 {
+func TestVPCEndpointConsumerRoute53RecordsOnlyWithAZone(t *testing.T) {
+	if n := len(vpcendpointconsumerSynth(t, vpcendpointconsumerProps()).Resources("aws_route53_record")); n != 0 {
 		t.Errorf("found %d records without a zone", n)
 	}
-	p := props()
+	p := vpcendpointconsumerProps()
 	p.Route53ZoneID = jsii.String("Z0PRIVATE")
-	doc := synth(t, p)
+	doc := vpcendpointconsumerSynth(t, p)
 	recs := doc.Resources("aws_route53_record")
 	eps := doc.Resources("aws_vpc_endpoint")
 	if len(recs) != 2 {
 		t.Fatalf("want 2 records, got %v", synthtest.Names(recs))
 	}
 	for _, id := range []string{"2", "3"} {
-		rec := recs[keyed(t, recs, "consumer_party-"+id+"-dns_")]
-		ep := keyed(t, eps, "consumer_party-"+id+"_")
+		rec := recs[vpcendpointconsumerKeyed(t, recs, "consumer_party-"+id+"-dns_")]
+		ep := vpcendpointconsumerKeyed(t, eps, "consumer_party-"+id+"_")
 		if rec["zone_id"] != "Z0PRIVATE" || rec["name"] != "party-"+id+".mpc-partners.local" || rec["type"] != "A" {
 			t.Errorf("record for %s = %v", id, rec)
 		}
@@ -209,23 +206,23 @@ func TestRoute53RecordsOnlyWithAZone(t *testing.T) {
 // peer and endpoint lists, so skipping one peer shifted names onto the wrong
 // endpoints. Here party 2 gets no Service; party 3's must still point at
 // party 3's endpoint, whatever the list order.
-func TestSkippedPeerCannotCrossWireExternalNames(t *testing.T) {
+func TestVPCEndpointConsumerSkippedPeerCannotCrossWireExternalNames(t *testing.T) {
 	for _, order := range [][]int{{2, 3}, {3, 2}} {
 		doc := synthtest.Stack(t, func(s constructs.Construct) {
-			p := props()
+			p := vpcendpointconsumerProps()
 			if order[0] == 3 {
 				p.Peers = []mesh.Peer{p.Peers[1], p.Peers[0]}
 			}
 			cons := vpcendpointconsumer.New(s, "consumer", p)
 			vpcendpointconsumer.NewExternalNames(s, "names", &vpcendpointconsumer.ServicesProps{
 				Namespace: "kms",
-				Peers:     []mesh.Peer{peers()[1]},
+				Peers:     []mesh.Peer{vpcendpointconsumerPeers()[1]},
 				DNSNames:  cons.DNSNames(),
 			})
 		})
 		eps := doc.Resources("aws_vpc_endpoint")
-		ep3 := keyed(t, eps, "consumer_party-3_")
-		if eps[ep3]["service_name"] != svc3 {
+		ep3 := vpcendpointconsumerKeyed(t, eps, "consumer_party-3_")
+		if eps[ep3]["service_name"] != vpcendpointconsumerSvc3 {
 			t.Fatalf("endpoint party-3 leads to %v", eps[ep3]["service_name"])
 		}
 		svc := doc.Resource("kubernetes_service_v1")
@@ -244,18 +241,18 @@ func TestSkippedPeerCannotCrossWireExternalNames(t *testing.T) {
 	}
 }
 
-func TestExternalNameServicesNamedByPartyWithMeshMetadata(t *testing.T) {
+func TestVPCEndpointConsumerExternalNameServicesNamedByPartyWithMeshMetadata(t *testing.T) {
 	dns := map[int]*string{2: jsii.String("vpce-2.example"), 3: jsii.String("vpce-3.example")}
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
-		vpcendpointconsumer.NewExternalNames(s, "names", &vpcendpointconsumer.ServicesProps{Namespace: "kms", Peers: peers(), DNSNames: dns})
+		vpcendpointconsumer.NewExternalNames(s, "names", &vpcendpointconsumer.ServicesProps{Namespace: "kms", Peers: vpcendpointconsumerPeers(), DNSNames: dns})
 	})
 	svcs := doc.Resources("kubernetes_service_v1")
 	if len(svcs) != 2 {
 		t.Fatalf("want 2 services, got %v", synthtest.Names(svcs))
 	}
-	for _, peer := range peers() {
+	for _, peer := range vpcendpointconsumerPeers() {
 		id := strings.TrimPrefix(peer.Key(), "party-")
-		svc := svcs[keyed(t, svcs, "names_"+peer.Key()+"_")]
+		svc := svcs[vpcendpointconsumerKeyed(t, svcs, "names_"+peer.Key()+"_")]
 		meta, spec := synthtest.Block(svc, "metadata"), synthtest.Block(svc, "spec")
 		if meta["name"] != "mpc-node-"+id || meta["namespace"] != "kms" {
 			t.Errorf("party %s: metadata = %v", id, meta)

@@ -1,8 +1,7 @@
-package kubeip_test
+package constructs_test
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,14 +14,12 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
-const roleARN = "arn:aws:iam::111122223333:role/dev-p2-kubeip"
+const kubeipRoleARN = "arn:aws:iam::111122223333:role/dev-p2-kubeip"
 
 // The FILTER of party 2 in dev, keys in lexical order.
-const wantFilter = "Name=tag:kubeip,Values=reserved;Name=tag:mpc.io/environment,Values=dev;Name=tag:mpc.io/party-id,Values=2"
+const kubeipWantFilter = "Name=tag:kubeip,Values=reserved;Name=tag:mpc.io/environment,Values=dev;Name=tag:mpc.io/party-id,Values=2"
 
-func TestFilterIsExactAndSortedByKey(t *testing.T) {
+func TestKubeIPFilterIsExactAndSortedByKey(t *testing.T) {
 	// Go randomizes map iteration: repeat with maps built in different orders.
 	for i := 0; i < 50; i++ {
 		tags := map[string]string{}
@@ -31,24 +28,24 @@ func TestFilterIsExactAndSortedByKey(t *testing.T) {
 		} else {
 			tags["mpc.io/environment"], tags["mpc.io/party-id"], tags["kubeip"] = "dev", "2", "reserved"
 		}
-		if got := kubeip.Filter(tags); got != wantFilter {
-			t.Fatalf("Filter = %q, want %q", got, wantFilter)
+		if got := kubeip.Filter(tags); got != kubeipWantFilter {
+			t.Fatalf("Filter = %q, want %q", got, kubeipWantFilter)
 		}
 	}
-	if got := kubeip.Filter(elasticip.DiscoveryTags("dev", 2)); got != wantFilter {
-		t.Fatalf("Filter(DiscoveryTags) = %q, want %q", got, wantFilter)
+	if got := kubeip.Filter(elasticip.DiscoveryTags("dev", 2)); got != kubeipWantFilter {
+		t.Fatalf("Filter(DiscoveryTags) = %q, want %q", got, kubeipWantFilter)
 	}
 }
 
-func synthAgent(t *testing.T, props *kubeip.Props) *synthtest.Doc {
+func kubeipSynthAgent(t *testing.T, props *kubeip.Props) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) { kubeip.New(s, "kubeip", props) })
 }
 
-func defaultAgent(t *testing.T) *synthtest.Doc {
-	return synthAgent(t, &kubeip.Props{RoleARN: jsii.String(roleARN), FilterTags: elasticip.DiscoveryTags("dev", 2)})
+func kubeipDefaultAgent(t *testing.T) *synthtest.Doc {
+	return kubeipSynthAgent(t, &kubeip.Props{RoleARN: jsii.String(kubeipRoleARN), FilterTags: elasticip.DiscoveryTags("dev", 2)})
 }
 
-func podSpec(t *testing.T, doc *synthtest.Doc) (synthtest.Object, synthtest.Object) {
+func kubeipPodSpec(t *testing.T, doc *synthtest.Doc) (synthtest.Object, synthtest.Object) {
 	t.Helper()
 	ds := doc.Resource("kubernetes_daemon_set_v1")
 	tmpl := synthtest.Block(synthtest.Block(ds, "spec"), "template")
@@ -56,7 +53,7 @@ func podSpec(t *testing.T, doc *synthtest.Doc) (synthtest.Object, synthtest.Obje
 	return pod, synthtest.Block(pod, "container")
 }
 
-func list(v any) []synthtest.Object {
+func kubeipList(v any) []synthtest.Object {
 	raw, _ := v.([]any)
 	res := make([]synthtest.Object, 0, len(raw))
 	for _, e := range raw {
@@ -69,13 +66,13 @@ func list(v any) []synthtest.Object {
 
 // Bug 2: the source tolerated every NoSchedule/NoExecute taint and had an
 // empty node selector, so the agent could bind reserved EIPs to any node.
-func TestDaemonSetRunsOnlyOnEnclaveNodes(t *testing.T) {
-	pod, _ := podSpec(t, defaultAgent(t))
+func TestKubeIPDaemonSetRunsOnlyOnEnclaveNodes(t *testing.T) {
+	pod, _ := kubeipPodSpec(t, kubeipDefaultAgent(t))
 	sel, _ := pod["node_selector"].(map[string]any)
 	if want := map[string]any{"nodepool": "mpc-enclave", "kubeip": "true"}; !reflect.DeepEqual(sel, want) {
 		t.Errorf("node_selector = %v, want %v", sel, want)
 	}
-	tols := list(pod["toleration"])
+	tols := kubeipList(pod["toleration"])
 	want := synthtest.Object{"key": "mpc.io/enclave", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
 	if len(tols) != 1 || !reflect.DeepEqual(tols[0], want) {
 		t.Errorf("tolerations = %v, want only %v", tols, want)
@@ -85,8 +82,8 @@ func TestDaemonSetRunsOnlyOnEnclaveNodes(t *testing.T) {
 	}
 }
 
-func TestAgentRunsNonRootWithReadOnlyRootAndNoCapabilities(t *testing.T) {
-	pod, ctr := podSpec(t, defaultAgent(t))
+func TestKubeIPAgentRunsNonRootWithReadOnlyRootAndNoCapabilities(t *testing.T) {
+	pod, ctr := kubeipPodSpec(t, kubeipDefaultAgent(t))
 	psc := synthtest.Block(pod, "security_context")
 	if psc["run_as_non_root"] != true || psc["run_as_user"] != "1001" || psc["run_as_group"] != "1001" {
 		t.Errorf("pod security_context = %v, want non-root 1001:1001", psc)
@@ -102,20 +99,20 @@ func TestAgentRunsNonRootWithReadOnlyRootAndNoCapabilities(t *testing.T) {
 }
 
 // Bug 21: the source ran doitintl/kubeip-agent:latest with IfNotPresent.
-func TestImageIsPinnedToARelease(t *testing.T) {
-	_, ctr := podSpec(t, defaultAgent(t))
+func TestKubeIPImageIsPinnedToARelease(t *testing.T) {
+	_, ctr := kubeipPodSpec(t, kubeipDefaultAgent(t))
 	if ctr["image"] != "doitintl/kubeip-agent:2.2.0" || ctr["image_pull_policy"] != "IfNotPresent" {
 		t.Errorf("image = %v (%v), want doitintl/kubeip-agent:2.2.0 (IfNotPresent)", ctr["image"], ctr["image_pull_policy"])
 	}
 }
 
-func TestEnvironmentAndResources(t *testing.T) {
-	_, ctr := podSpec(t, defaultAgent(t))
+func TestKubeIPEnvironmentAndResources(t *testing.T) {
+	_, ctr := kubeipPodSpec(t, kubeipDefaultAgent(t))
 	env := map[string]synthtest.Object{}
-	for _, e := range list(ctr["env"]) {
+	for _, e := range kubeipList(ctr["env"]) {
 		env[fmt.Sprint(e["name"])] = e
 	}
-	want := map[string]string{"FILTER": wantFilter, "LOG_LEVEL": "info", "LEASE_NAMESPACE": "kube-system", "LEASE_DURATION": "5"}
+	want := map[string]string{"FILTER": kubeipWantFilter, "LOG_LEVEL": "info", "LEASE_NAMESPACE": "kube-system", "LEASE_DURATION": "5"}
 	for name, v := range want {
 		if env[name]["value"] != v {
 			t.Errorf("env %s = %v, want %q", name, env[name]["value"], v)
@@ -136,9 +133,9 @@ func TestEnvironmentAndResources(t *testing.T) {
 }
 
 // Bug 20: the source granted nodes "get" on apiGroups "*".
-func TestClusterRoleRulesAreExact(t *testing.T) {
-	doc := defaultAgent(t)
-	rules := list(doc.Resource("kubernetes_cluster_role_v1")["rule"])
+func TestKubeIPClusterRoleRulesAreExact(t *testing.T) {
+	doc := kubeipDefaultAgent(t)
+	rules := kubeipList(doc.Resource("kubernetes_cluster_role_v1")["rule"])
 	want := []synthtest.Object{
 		{"api_groups": []any{""}, "resources": []any{"nodes"}, "verbs": []any{"get"}},
 		{"api_groups": []any{"coordination.k8s.io"}, "resources": []any{"leases"}, "verbs": []any{"create", "get", "update", "delete"}},
@@ -147,7 +144,7 @@ func TestClusterRoleRulesAreExact(t *testing.T) {
 		t.Errorf("rules = %v, want %v", rules, want)
 	}
 	binding := doc.Resource("kubernetes_cluster_role_binding_v1")
-	subj := list(binding["subject"])
+	subj := kubeipList(binding["subject"])
 	if len(subj) != 1 || subj[0]["kind"] != "ServiceAccount" || subj[0]["namespace"] != "kube-system" ||
 		!strings.HasSuffix(fmt.Sprint(subj[0]["name"]), ".metadata[0].name}") {
 		t.Errorf("binding subjects = %v, want the agent service account", subj)
@@ -158,18 +155,18 @@ func TestClusterRoleRulesAreExact(t *testing.T) {
 	}
 }
 
-func TestServiceAccountCarriesTheRoleARN(t *testing.T) {
-	meta := synthtest.Block(defaultAgent(t).Resource("kubernetes_service_account_v1"), "metadata")
+func TestKubeIPServiceAccountCarriesTheRoleARN(t *testing.T) {
+	meta := synthtest.Block(kubeipDefaultAgent(t).Resource("kubernetes_service_account_v1"), "metadata")
 	if meta["name"] != "kubeip-agent" || meta["namespace"] != "kube-system" {
 		t.Errorf("service account = %v/%v", meta["namespace"], meta["name"])
 	}
-	if ann, _ := meta["annotations"].(map[string]any); ann["eks.amazonaws.com/role-arn"] != roleARN {
+	if ann, _ := meta["annotations"].(map[string]any); ann["eks.amazonaws.com/role-arn"] != kubeipRoleARN {
 		t.Errorf("annotations = %v", meta["annotations"])
 	}
 }
 
-func TestStandardLabels(t *testing.T) {
-	doc := synthAgent(t, &kubeip.Props{Name: "dev-p2-kubeip", RoleARN: jsii.String(roleARN), FilterTags: elasticip.DiscoveryTags("dev", 2)})
+func TestKubeIPStandardLabels(t *testing.T) {
+	doc := kubeipSynthAgent(t, &kubeip.Props{Name: "dev-p2-kubeip", RoleARN: jsii.String(kubeipRoleARN), FilterTags: elasticip.DiscoveryTags("dev", 2)})
 	ds := doc.Resource("kubernetes_daemon_set_v1")
 	want := map[string]any{
 		"app.kubernetes.io/name": "kubeip", "app.kubernetes.io/instance": "dev-p2-kubeip",
@@ -185,11 +182,11 @@ func TestStandardLabels(t *testing.T) {
 	}
 }
 
-func TestRefusesAnEmptyFilter(t *testing.T) {
+func TestKubeIPRefusesAnEmptyFilter(t *testing.T) {
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "FilterTags") {
 			t.Fatalf("want a panic about FilterTags, got %v", r)
 		}
 	}()
-	synthAgent(t, &kubeip.Props{RoleARN: jsii.String(roleARN)})
+	kubeipSynthAgent(t, &kubeip.Props{RoleARN: jsii.String(kubeipRoleARN)})
 }

@@ -1,4 +1,4 @@
-package kubeip_test
+package constructs_test
 
 import (
 	"fmt"
@@ -14,13 +14,13 @@ import (
 )
 
 const (
-	oidcARN    = "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
-	oidcIssuer = "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
+	kubeipOidcARN    = "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
+	kubeipOidcIssuer = "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
 )
 
-func roleProps(mutate func(*kubeip.RoleProps)) *kubeip.RoleProps {
+func kubeipRoleProps(mutate func(*kubeip.RoleProps)) *kubeip.RoleProps {
 	p := &kubeip.RoleProps{
-		RoleName: "dev-p2-kubeip", OIDCProviderARN: jsii.String(oidcARN), OIDCIssuer: jsii.String(oidcIssuer),
+		RoleName: "dev-p2-kubeip", OIDCProviderARN: jsii.String(kubeipOidcARN), OIDCIssuer: jsii.String(kubeipOidcIssuer),
 		Environment: "dev", PartyID: 2,
 		Partition: jsii.String("aws-cn"), Region: jsii.String("cn-north-1"), AccountID: jsii.String("111122223333"),
 	}
@@ -30,11 +30,11 @@ func roleProps(mutate func(*kubeip.RoleProps)) *kubeip.RoleProps {
 	return p
 }
 
-func synthRole(t *testing.T, props *kubeip.RoleProps) *synthtest.Doc {
+func kubeipSynthRole(t *testing.T, props *kubeip.RoleProps) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) { kubeip.NewRole(s, "kubeip-role", props) })
 }
 
-func statementsBySid(t *testing.T, doc *synthtest.Doc) map[string]synthtest.Object {
+func kubeipStatementsBySid(t *testing.T, doc *synthtest.Doc) map[string]synthtest.Object {
 	t.Helper()
 	res := map[string]synthtest.Object{}
 	for _, st := range synthtest.Statements(doc.Policy(doc.Resource("aws_iam_policy")["policy"])) {
@@ -43,8 +43,8 @@ func statementsBySid(t *testing.T, doc *synthtest.Doc) map[string]synthtest.Obje
 	return res
 }
 
-func TestPolicyIsLeastPrivilege(t *testing.T) {
-	stmts := statementsBySid(t, synthRole(t, roleProps(nil)))
+func TestKubeIPRolePolicyIsLeastPrivilege(t *testing.T) {
+	stmts := kubeipStatementsBySid(t, kubeipSynthRole(t, kubeipRoleProps(nil)))
 	if len(stmts) != 2 {
 		t.Fatalf("want 2 statements, got %d: %v", len(stmts), stmts)
 	}
@@ -71,8 +71,8 @@ func TestPolicyIsLeastPrivilege(t *testing.T) {
 // account) can bind this party's addresses only to this party's nodes: the
 // address, the instance and the network interface must all carry the
 // party's and environment's tags.
-func TestAssociationIsConditionedOnThePartyTagsOfAddressAndNode(t *testing.T) {
-	stmts := statementsBySid(t, synthRole(t, roleProps(nil)))
+func TestKubeIPRoleAssociationIsConditionedOnThePartyTagsOfAddressAndNode(t *testing.T) {
+	stmts := kubeipStatementsBySid(t, kubeipSynthRole(t, kubeipRoleProps(nil)))
 	own := stmts["AssociateOwnPartyAddressesWithOwnPartyNodes"]
 	if got := synthtest.Strings(own["Action"]); !reflect.DeepEqual(got, []string{"ec2:AssociateAddress", "ec2:DisassociateAddress"}) {
 		t.Errorf("actions = %v", got)
@@ -99,7 +99,7 @@ func TestAssociationIsConditionedOnThePartyTagsOfAddressAndNode(t *testing.T) {
 	}
 }
 
-func TestNodeTagsAreThePartyAndEnvironmentDiscoveryTags(t *testing.T) {
+func TestKubeIPRoleNodeTagsAreThePartyAndEnvironmentDiscoveryTags(t *testing.T) {
 	want := map[string]string{"mpc.io/environment": "dev", "mpc.io/party-id": "2"}
 	if got := kubeip.NodeTags("dev", 2); !reflect.DeepEqual(got, want) {
 		t.Errorf("NodeTags = %v, want %v", got, want)
@@ -108,8 +108,8 @@ func TestNodeTagsAreThePartyAndEnvironmentDiscoveryTags(t *testing.T) {
 
 // Bug 18: the source built ARNs with a hard-coded "aws" partition. With no
 // partition/region/account props, they come from data sources, each used.
-func TestPartitionRegionAndAccountComeFromTheProvider(t *testing.T) {
-	doc := synthRole(t, roleProps(func(p *kubeip.RoleProps) { p.Partition, p.Region, p.AccountID = nil, nil, nil }))
+func TestKubeIPRolePartitionRegionAndAccountComeFromTheProvider(t *testing.T) {
+	doc := kubeipSynthRole(t, kubeipRoleProps(func(p *kubeip.RoleProps) { p.Partition, p.Region, p.AccountID = nil, nil, nil }))
 	raw := fmt.Sprint(doc.Resource("aws_iam_policy")["policy"])
 	for _, typ := range []string{"aws_partition", "aws_region", "aws_caller_identity"} {
 		all := doc.DataSources(typ)
@@ -126,8 +126,8 @@ func TestPartitionRegionAndAccountComeFromTheProvider(t *testing.T) {
 }
 
 // Bug 22 (unused data sources): with everything given, none is created.
-func TestNoDataSourcesWhenScopeIsGiven(t *testing.T) {
-	doc := synthRole(t, roleProps(nil))
+func TestKubeIPRoleNoDataSourcesWhenScopeIsGiven(t *testing.T) {
+	doc := kubeipSynthRole(t, kubeipRoleProps(nil))
 	if data, _ := doc.Raw["data"].(map[string]any); len(data) != 0 {
 		t.Errorf("unexpected data sources: %v", data)
 	}
@@ -136,8 +136,8 @@ func TestNoDataSourcesWhenScopeIsGiven(t *testing.T) {
 // Bugs 17 and 19: the source called an unpinned upstream module (removed in
 // v6) and named the role "<name>-kubeip-kubeip-eks-role". The role is native,
 // named exactly RoleName, and trusted only by the agent's service account.
-func TestRoleIsNamedExactlyAndTrustsOnlyTheAgentServiceAccount(t *testing.T) {
-	doc := synthRole(t, roleProps(nil))
+func TestKubeIPRoleIsNamedExactlyAndTrustsOnlyTheAgentServiceAccount(t *testing.T) {
+	doc := kubeipSynthRole(t, kubeipRoleProps(nil))
 	if mods, ok := doc.Raw["module"]; ok {
 		t.Errorf("stack uses modules: %v", mods)
 	}
@@ -146,13 +146,13 @@ func TestRoleIsNamedExactlyAndTrustsOnlyTheAgentServiceAccount(t *testing.T) {
 		t.Errorf("role/policy names = %v/%v, want dev-p2-kubeip", role["name"], doc.Resource("aws_iam_policy")["name"])
 	}
 	// The issuer host is a Terraform expression with quotes; stand it in by HOST to decode.
-	host := `${replace("` + oidcIssuer + `", "https://", "")}`
+	host := `${replace("` + kubeipOidcIssuer + `", "https://", "")}`
 	trust := synthtest.Statements(doc.Policy(strings.ReplaceAll(fmt.Sprint(role["assume_role_policy"]), host, "HOST")))
 	if len(trust) != 1 {
 		t.Fatalf("want one trust statement, got %v", trust)
 	}
-	if fed := trust[0]["Principal"].(map[string]any)["Federated"]; fed != oidcARN {
-		t.Errorf("federated principal = %v, want %s", fed, oidcARN)
+	if fed := trust[0]["Principal"].(map[string]any)["Federated"]; fed != kubeipOidcARN {
+		t.Errorf("federated principal = %v, want %s", fed, kubeipOidcARN)
 	}
 	eq, _ := trust[0]["Condition"].(map[string]any)["StringEquals"].(map[string]any)
 	if eq["HOST:sub"] != "system:serviceaccount:kube-system:kubeip-agent" {

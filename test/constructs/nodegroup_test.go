@@ -1,11 +1,10 @@
-package nodegroup_test
+package constructs_test
 
 import (
 	"encoding/base64"
 	"io"
 	"mime"
 	"mime/multipart"
-	"os"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -18,10 +17,8 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
-// baseProps is a KubeIP-style node group with explicit enclave sizes.
-func baseProps() *nodegroup.Props {
+// nodegroupBaseProps is a KubeIP-style node group with explicit enclave sizes.
+func nodegroupBaseProps() *nodegroup.Props {
 	return &nodegroup.Props{
 		ClusterName:                   jsii.String("kms-dev"),
 		NodeGroupName:                 "kms-dev-p1-enclave",
@@ -37,29 +34,29 @@ func baseProps() *nodegroup.Props {
 	}
 }
 
-func synth(t *testing.T, props *nodegroup.Props) *synthtest.Doc {
+func nodegroupSynth(t *testing.T, props *nodegroup.Props) *synthtest.Doc {
 	t.Helper()
 	return synthtest.Stack(t, func(s constructs.Construct) { nodegroup.New(s, "enclave", props) })
 }
 
-func TestLaunchTemplateRequiresIMDSv2WithHopLimit2(t *testing.T) {
-	lt := synth(t, baseProps()).Resource("aws_launch_template")
+func TestNodeGroupLaunchTemplateRequiresIMDSv2WithHopLimit2(t *testing.T) {
+	lt := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template")
 	md := synthtest.Block(lt, "metadata_options")
 	if md["http_tokens"] != "required" || md["http_endpoint"] != "enabled" || md["http_put_response_hop_limit"] != 2.0 {
 		t.Errorf("metadata_options = %v, want endpoint enabled, tokens required, hop limit 2", md)
 	}
 }
 
-func TestEnclaveOptionsAreOnByDefault(t *testing.T) {
-	lt := synth(t, baseProps()).Resource("aws_launch_template")
+func TestNodeGroupEnclaveOptionsAreOnByDefault(t *testing.T) {
+	lt := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template")
 	if eo := synthtest.Block(lt, "enclave_options"); eo["enabled"] != true {
 		t.Errorf("enclave_options = %v, want enabled", eo)
 	}
 }
 
 // Bugs 4 and 6: the source's disk size never reached the nodes.
-func TestDiskSizeReachesTheEncryptedGp3RootVolume(t *testing.T) {
-	lt := synth(t, baseProps()).Resource("aws_launch_template")
+func TestNodeGroupDiskSizeReachesTheEncryptedGp3RootVolume(t *testing.T) {
+	lt := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template")
 	bdm := synthtest.Block(lt, "block_device_mappings")
 	if bdm["device_name"] != "/dev/xvda" {
 		t.Errorf("device_name = %v, want /dev/xvda", bdm["device_name"])
@@ -70,28 +67,28 @@ func TestDiskSizeReachesTheEncryptedGp3RootVolume(t *testing.T) {
 	}
 }
 
-func TestDiskSizeDefaultsTo50GiB(t *testing.T) {
-	p := baseProps()
+func TestNodeGroupDiskSizeDefaultsTo50GiB(t *testing.T) {
+	p := nodegroupBaseProps()
 	p.DiskSizeGiB = 0
-	lt := synth(t, p).Resource("aws_launch_template")
+	lt := nodegroupSynth(t, p).Resource("aws_launch_template")
 	if got := synthtest.Block(synthtest.Block(lt, "block_device_mappings"), "ebs")["volume_size"]; got != 50.0 {
 		t.Errorf("default volume_size = %v, want 50", got)
 	}
 }
 
-func TestNodesCarryClusterThenAdditionalSecurityGroups(t *testing.T) {
-	lt := synth(t, baseProps()).Resource("aws_launch_template")
+func TestNodeGroupNodesCarryClusterThenAdditionalSecurityGroups(t *testing.T) {
+	lt := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template")
 	if got := synthtest.Strings(lt["vpc_security_group_ids"]); !reflect.DeepEqual(got, []string{"sg-cluster", "sg-firewall"}) {
 		t.Errorf("vpc_security_group_ids = %v", got)
 	}
 }
 
 // Bug 7: the source attached the three worker policies twice.
-func TestWorkerPoliciesAreAttachedOnceEach(t *testing.T) {
+func TestNodeGroupWorkerPoliciesAreAttachedOnceEach(t *testing.T) {
 	for _, ssm := range []bool{false, true} {
-		p := baseProps()
+		p := nodegroupBaseProps()
 		p.EnableSSM = ssm
-		doc := synth(t, p)
+		doc := nodegroupSynth(t, p)
 		want := map[string]int{"AmazonEKSWorkerNodePolicy": 1, "AmazonEKS_CNI_Policy": 1, "AmazonEC2ContainerRegistryReadOnly": 1}
 		if ssm {
 			want["AmazonSSMManagedInstanceCore"] = 1
@@ -111,8 +108,8 @@ func TestWorkerPoliciesAreAttachedOnceEach(t *testing.T) {
 	}
 }
 
-func TestNodeRoleTrustsOnlyEC2(t *testing.T) {
-	doc := synth(t, baseProps())
+func TestNodeGroupNodeRoleTrustsOnlyEC2(t *testing.T) {
+	doc := nodegroupSynth(t, nodegroupBaseProps())
 	role := doc.Resource("aws_iam_role")
 	if role["name"] != "kms-dev-p1-enclave-node" {
 		t.Errorf("role name = %v", role["name"])
@@ -129,7 +126,7 @@ func TestNodeRoleTrustsOnlyEC2(t *testing.T) {
 	}
 }
 
-func taintsOf(ng synthtest.Object) []map[string]any {
+func nodegroupTaintsOf(ng synthtest.Object) []map[string]any {
 	var res []map[string]any
 	for _, x := range ng["taint"].([]any) {
 		res = append(res, x.(map[string]any))
@@ -137,33 +134,33 @@ func taintsOf(ng synthtest.Object) []map[string]any {
 	return res
 }
 
-func TestKubeIPLabelsAndTaint(t *testing.T) {
-	ng := synth(t, baseProps()).Resource("aws_eks_node_group")
+func TestNodeGroupKubeIPLabelsAndTaint(t *testing.T) {
+	ng := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_eks_node_group")
 	wantLabels := map[string]any{"nodepool": "mpc-enclave", "mpc.io/enclave": "true", "kubeip": "true"}
 	if !reflect.DeepEqual(ng["labels"], wantLabels) {
 		t.Errorf("labels = %v, want %v", ng["labels"], wantLabels)
 	}
 	want := []map[string]any{{"key": "mpc.io/enclave", "value": "true", "effect": "NO_SCHEDULE"}}
-	if got := taintsOf(ng); !reflect.DeepEqual(got, want) {
+	if got := nodegroupTaintsOf(ng); !reflect.DeepEqual(got, want) {
 		t.Errorf("taints = %v, want %v", got, want)
 	}
 }
 
-func TestPrivateLinkLabelsAndTaint(t *testing.T) {
-	p := baseProps()
+func TestNodeGroupPrivateLinkLabelsAndTaint(t *testing.T) {
+	p := nodegroupBaseProps()
 	p.Labels, p.Taints = nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
-	ng := synth(t, p).Resource("aws_eks_node_group")
+	ng := nodegroupSynth(t, p).Resource("aws_eks_node_group")
 	wantLabels := map[string]any{"node.kubernetes.io/enclave-enabled": "true"}
 	if !reflect.DeepEqual(ng["labels"], wantLabels) {
 		t.Errorf("labels = %v, want %v", ng["labels"], wantLabels)
 	}
 	want := []map[string]any{{"key": "node.kubernetes.io/enclave-enabled", "value": "true", "effect": "NO_SCHEDULE"}}
-	if got := taintsOf(ng); !reflect.DeepEqual(got, want) {
+	if got := nodegroupTaintsOf(ng); !reflect.DeepEqual(got, want) {
 		t.Errorf("taints = %v, want %v", got, want)
 	}
 }
 
-func TestTolerationsTranslateEffects(t *testing.T) {
+func TestNodeGroupTolerationsTranslateEffects(t *testing.T) {
 	got := nodegroup.Tolerations([]nodegroup.Taint{
 		{Key: "a", Value: "1", Effect: "NO_SCHEDULE"},
 		{Key: "b", Value: "2", Effect: "NO_EXECUTE"},
@@ -180,7 +177,7 @@ func TestTolerationsTranslateEffects(t *testing.T) {
 }
 
 func TestNodeGroupShape(t *testing.T) {
-	ng := synth(t, baseProps()).Resource("aws_eks_node_group")
+	ng := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_eks_node_group")
 	if ng["node_group_name"] != "kms-dev-p1-enclave" || ng["node_group_name_prefix"] != nil {
 		t.Errorf("node group name = %v / prefix %v, want the explicit name", ng["node_group_name"], ng["node_group_name_prefix"])
 	}
@@ -213,8 +210,8 @@ func TestNodeGroupShape(t *testing.T) {
 	}
 }
 
-// scriptOf decodes the launch template's base64 MIME user data and returns its shell-script part.
-func scriptOf(t *testing.T, lt synthtest.Object) string {
+// nodegroupScriptOf decodes the launch template's base64 MIME user data and returns its shell-script part.
+func nodegroupScriptOf(t *testing.T, lt synthtest.Object) string {
 	t.Helper()
 	raw, err := base64.StdEncoding.DecodeString(lt["user_data"].(string))
 	if err != nil {
@@ -238,8 +235,8 @@ func scriptOf(t *testing.T, lt synthtest.Object) string {
 	return string(b)
 }
 
-func TestUserDataConfiguresTheAllocator(t *testing.T) {
-	script := scriptOf(t, synth(t, baseProps()).Resource("aws_launch_template"))
+func TestNodeGroupUserDataConfiguresTheAllocator(t *testing.T) {
+	script := nodegroupScriptOf(t, nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template"))
 	for _, want := range []string{
 		"ENCLAVE_CPU_COUNT=6\n",
 		"ENCLAVE_MEMORY_MIB=24576\n",
@@ -255,10 +252,10 @@ func TestUserDataConfiguresTheAllocator(t *testing.T) {
 	}
 }
 
-func TestUnsetEnclaveSizeIsComputedFromTheInstanceType(t *testing.T) {
-	p := baseProps()
+func TestNodeGroupUnsetEnclaveSizeIsComputedFromTheInstanceType(t *testing.T) {
+	p := nodegroupBaseProps()
 	p.EnclaveCPUCount, p.EnclaveMemoryMiB = 0, 0
-	doc := synth(t, p)
+	doc := nodegroupSynth(t, p)
 	ds := doc.DataSources("aws_ec2_instance_type")
 	if len(ds) != 1 {
 		t.Fatalf("want one aws_ec2_instance_type, got %v", synthtest.Names(ds))
@@ -293,18 +290,18 @@ func TestUnsetEnclaveSizeIsComputedFromTheInstanceType(t *testing.T) {
 		t.Fatalf("terraform console: %v\n%s", err, out)
 	}
 	lt["user_data"] = strings.Trim(strings.TrimSpace(string(out)), `"`)
-	script := scriptOf(t, lt)
+	script := nodegroupScriptOf(t, lt)
 	if !strings.Contains(script, "ENCLAVE_CPU_COUNT=6\n") || !strings.Contains(script, "ENCLAVE_MEMORY_MIB=24576\n") {
 		t.Errorf("evaluated script does not reserve 6 CPUs / 24576 MiB:\n%s", script)
 	}
 }
 
 // Bug 3: the source indexed an instance-type data source that only existed with enclaves on.
-func TestDisabledEnclavesReadNoInstanceType(t *testing.T) {
-	p := baseProps()
+func TestNodeGroupDisabledEnclavesReadNoInstanceType(t *testing.T) {
+	p := nodegroupBaseProps()
 	p.DisableEnclaves = true
 	p.EnclaveCPUCount, p.EnclaveMemoryMiB = 0, 0
-	doc := synth(t, p)
+	doc := nodegroupSynth(t, p)
 	if ds := doc.DataSources("aws_ec2_instance_type"); len(ds) != 0 {
 		t.Errorf("instance type read with enclaves off: %v", synthtest.Names(ds))
 	}
@@ -318,7 +315,7 @@ func TestDisabledEnclavesReadNoInstanceType(t *testing.T) {
 }
 
 // Bugs 5 and 10: the allocator script silently never ran on AL2 nodes.
-func TestAL2WithEnclavesIsRefused(t *testing.T) {
+func TestNodeGroupAL2WithEnclavesIsRefused(t *testing.T) {
 	defer func() {
 		r := recover()
 		if r == nil {
@@ -328,7 +325,7 @@ func TestAL2WithEnclavesIsRefused(t *testing.T) {
 			t.Errorf("panic message %q does not name the fix", r)
 		}
 	}()
-	p := baseProps()
+	p := nodegroupBaseProps()
 	p.AMIType = "AL2_x86_64"
-	synth(t, p)
+	nodegroupSynth(t, p)
 }

@@ -1,7 +1,6 @@
-package mpchelm_test
+package constructs_test
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -16,10 +15,8 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
-// kubeIPProps is party 4 of a 4-party KubeIP mesh, with the source's peer IPs.
-func kubeIPProps() *mpchelm.Props {
+// mpchelmKubeIPProps is party 4 of a 4-party KubeIP mesh, with the source's peer IPs.
+func mpchelmKubeIPProps() *mpchelm.Props {
 	return &mpchelm.Props{
 		Namespace:  jsii.String("kms-decentralized"),
 		Repository: "oci://ghcr.io/zama-ai/helm-charts",
@@ -41,19 +38,19 @@ func kubeIPProps() *mpchelm.Props {
 	}
 }
 
-func synth(t *testing.T, build func(s constructs.Construct)) synthtest.Object {
+func mpchelmSynth(t *testing.T, build func(s constructs.Construct)) synthtest.Object {
 	t.Helper()
 	return synthtest.Stack(t, build).Resource("helm_release")
 }
 
-func valuesOf(t *testing.T, rel synthtest.Object) []string {
+func mpchelmValuesOf(t *testing.T, rel synthtest.Object) []string {
 	t.Helper()
 	return synthtest.Strings(rel["values"])
 }
 
-func TestValuesHoldTheChartKeysForAFourPartyMesh(t *testing.T) {
-	rel := synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", kubeIPProps()) })
-	docs := valuesOf(t, rel)
+func TestMPCHelmValuesHoldTheChartKeysForAFourPartyMesh(t *testing.T) {
+	rel := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", mpchelmKubeIPProps()) })
+	docs := mpchelmValuesOf(t, rel)
 	if len(docs) != 1 {
 		t.Fatalf("want one values document, got %d", len(docs))
 	}
@@ -85,8 +82,8 @@ func TestValuesHoldTheChartKeysForAFourPartyMesh(t *testing.T) {
 	}
 }
 
-func TestRepositoryChartIsPinned(t *testing.T) {
-	rel := synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", kubeIPProps()) })
+func TestMPCHelmRepositoryChartIsPinned(t *testing.T) {
+	rel := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", mpchelmKubeIPProps()) })
 	if rel["repository"] != "oci://ghcr.io/zama-ai/helm-charts" || rel["chart"] != "kms-service" || rel["version"] != "0.6.56" {
 		t.Errorf("chart source = %v %v %v", rel["repository"], rel["chart"], rel["version"])
 	}
@@ -98,22 +95,22 @@ func TestRepositoryChartIsPinned(t *testing.T) {
 	}
 }
 
-func TestUnpinnedRepositoryChartIsRefused(t *testing.T) {
+func TestMPCHelmUnpinnedRepositoryChartIsRefused(t *testing.T) {
 	defer func() {
 		if msg, _ := recover().(string); !strings.Contains(msg, "pinned Version") {
 			t.Errorf("panic = %q, want one asking for a pinned version", msg)
 		}
 	}()
-	p := kubeIPProps()
+	p := mpchelmKubeIPProps()
 	p.Version = ""
-	synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
+	mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
 }
 
-func TestLocalChartPathReplacesTheRepository(t *testing.T) {
-	p := kubeIPProps()
+func TestMPCHelmLocalChartPathReplacesTheRepository(t *testing.T) {
+	p := mpchelmKubeIPProps()
 	p.LocalChartPath = "./charts/kms-service"
 	p.DependencyUpdate = true
-	rel := synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
+	rel := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
 	if rel["chart"] != "./charts/kms-service" || rel["dependency_update"] != true {
 		t.Errorf("chart = %v, dependency_update = %v", rel["chart"], rel["dependency_update"])
 	}
@@ -124,14 +121,14 @@ func TestLocalChartPathReplacesTheRepository(t *testing.T) {
 	}
 }
 
-func TestPeerHostTokensSurviveSynthesis(t *testing.T) {
-	rel := synth(t, func(s constructs.Construct) {
+func TestMPCHelmPeerHostTokensSurviveSynthesis(t *testing.T) {
+	rel := mpchelmSynth(t, func(s constructs.Construct) {
 		ip := eip.NewEip(s, jsii.String("peer-2"), &eip.EipConfig{Domain: jsii.String("vpc")})
-		p := kubeIPProps()
+		p := mpchelmKubeIPProps()
 		p.Peers[1].Host = ip.PublicIp()
 		mpchelm.New(s, "mpc", p)
 	})
-	doc := valuesOf(t, rel)[0]
+	doc := mpchelmValuesOf(t, rel)[0]
 	if !strings.Contains(doc, `host: "${aws_eip.peer-2.public_ip}"`) {
 		t.Errorf("values lack the peer-2 EIP reference:\n%s", doc)
 	}
@@ -146,17 +143,17 @@ func TestPeerHostTokensSurviveSynthesis(t *testing.T) {
 	}
 }
 
-func TestExtraValuesComeSecondSoTheyWin(t *testing.T) {
-	p := kubeIPProps()
+func TestMPCHelmExtraValuesComeSecondSoTheyWin(t *testing.T) {
+	p := mpchelmKubeIPProps()
 	p.ExtraValues = "kmsCore:\n  image:\n    tag: v0.11.0\n"
-	docs := valuesOf(t, synth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) }))
+	docs := mpchelmValuesOf(t, mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) }))
 	if len(docs) != 2 || docs[1] != p.ExtraValues {
 		t.Errorf("values = %q, want the generated document then the extra one", docs)
 	}
 }
 
-func TestPrivateLinkValues(t *testing.T) {
-	p := kubeIPProps()
+func TestMPCHelmPrivateLinkValues(t *testing.T) {
+	p := mpchelmKubeIPProps()
 	p.HostPort = false
 	p.NitroEnclave, p.EnclaveCPUCount, p.EnclaveMemoryMiB = true, 6, 24576
 	p.Peers = []mpchelm.PeerHost{{ID: 1, Host: jsii.String("mpc-node-1.mpc.svc.cluster.local")}}

@@ -1,7 +1,6 @@
-package irsa_test
+package constructs_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -13,9 +12,7 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
-func synth(t *testing.T) *synthtest.Doc {
+func irsaSynth(t *testing.T) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) {
 		irsa.New(s, "party", &irsa.Props{
 			RoleName:        "mpc-local-p1",
@@ -30,8 +27,8 @@ func synth(t *testing.T) *synthtest.Doc {
 	})
 }
 
-func TestTrustIsScopedToOneServiceAccountAndAudience(t *testing.T) {
-	doc := synth(t)
+func TestIRSATrustIsScopedToOneServiceAccountAndAudience(t *testing.T) {
+	doc := irsaSynth(t)
 	role := doc.Resource("aws_iam_role")
 	if role["name"] != "mpc-local-p1" {
 		t.Fatalf("role name = %v", role["name"])
@@ -61,8 +58,8 @@ func TestTrustIsScopedToOneServiceAccountAndAudience(t *testing.T) {
 	}
 }
 
-func TestPolicyIsAttached(t *testing.T) {
-	doc := synth(t)
+func TestIRSAPolicyIsAttached(t *testing.T) {
+	doc := irsaSynth(t)
 	pol := doc.Resource("aws_iam_policy")
 	if pol["name"] != "mpc-local-p1" {
 		t.Errorf("policy name = %v, want the role name by default", pol["name"])

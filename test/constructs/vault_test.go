@@ -1,7 +1,6 @@
-package vault_test
+package constructs_test
 
 import (
-	"os"
 	"path"
 	"reflect"
 	"strings"
@@ -15,19 +14,17 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
 const (
-	privateName = "mpc-vault-private-local-p1"
-	publicName  = "mpc-vault-public-local-p1"
-	readerARN   = "arn:aws:iam::111122223333:role/mpc-local-p1"
+	vaultPrivateName = "mpc-vault-private-local-p1"
+	vaultPublicName  = "mpc-vault-public-local-p1"
+	vaultReaderARN   = "arn:aws:iam::111122223333:role/mpc-local-p1"
 )
 
-func synth(t *testing.T, mutate func(*vault.Props)) *synthtest.Doc {
+func vaultSynth(t *testing.T, mutate func(*vault.Props)) *synthtest.Doc {
 	p := &vault.Props{
-		PrivateBucketName: privateName,
-		PublicBucketName:  publicName,
-		ReaderRoleARNs:    jsii.Strings(readerARN),
+		PrivateBucketName: vaultPrivateName,
+		PublicBucketName:  vaultPublicName,
+		ReaderRoleARNs:    jsii.Strings(vaultReaderARN),
 		Region:            jsii.String("eu-west-1"),
 		AccountID:         jsii.String("111122223333"),
 	}
@@ -37,16 +34,16 @@ func synth(t *testing.T, mutate func(*vault.Props)) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) { vault.New(s, "vault", p) })
 }
 
-// byBucket returns the resource of a type whose bucket attribute refers to
+// vaultByBucket returns the resource of a type whose bucket attribute refers to
 // the bucket named name (private or public), keyed by that word.
-func byBucket(t *testing.T, doc *synthtest.Doc, typ string) map[string]synthtest.Object {
+func vaultByBucket(t *testing.T, doc *synthtest.Doc, typ string) map[string]synthtest.Object {
 	t.Helper()
 	ids := map[string]string{}
 	for id, b := range doc.Resources("aws_s3_bucket") {
 		switch b["bucket"] {
-		case privateName:
+		case vaultPrivateName:
 			ids["private"] = id
-		case publicName:
+		case vaultPublicName:
 			ids["public"] = id
 		}
 	}
@@ -65,18 +62,18 @@ func byBucket(t *testing.T, doc *synthtest.Doc, typ string) map[string]synthtest
 	return res
 }
 
-func policyOf(t *testing.T, doc *synthtest.Doc, which string) map[string]synthtest.Object {
+func vaultPolicyOf(t *testing.T, doc *synthtest.Doc, which string) map[string]synthtest.Object {
 	t.Helper()
 	res := map[string]synthtest.Object{}
-	for _, st := range synthtest.Statements(doc.Policy(byBucket(t, doc, "aws_s3_bucket_policy")[which]["policy"])) {
+	for _, st := range synthtest.Statements(doc.Policy(vaultByBucket(t, doc, "aws_s3_bucket_policy")[which]["policy"])) {
 		res[st["Sid"].(string)] = st
 	}
 	return res
 }
 
-func TestEncryption(t *testing.T) {
-	doc := synth(t, nil)
-	enc := byBucket(t, doc, "aws_s3_bucket_server_side_encryption_configuration")
+func TestVaultEncryption(t *testing.T) {
+	doc := vaultSynth(t, nil)
+	enc := vaultByBucket(t, doc, "aws_s3_bucket_server_side_encryption_configuration")
 	keys := doc.Resources("aws_kms_key")
 	if len(keys) != 1 {
 		t.Fatalf("want one storage key, got %v", synthtest.Names(keys))
@@ -100,24 +97,24 @@ func TestEncryption(t *testing.T) {
 	}
 }
 
-func TestVersioningOnBoth(t *testing.T) {
-	for which, v := range byBucket(t, synth(t, nil), "aws_s3_bucket_versioning") {
+func TestVaultVersioningOnBoth(t *testing.T) {
+	for which, v := range vaultByBucket(t, vaultSynth(t, nil), "aws_s3_bucket_versioning") {
 		if got := synthtest.Block(v, "versioning_configuration")["status"]; got != "Enabled" {
 			t.Errorf("%s versioning = %v, want Enabled", which, got)
 		}
 	}
 }
 
-func TestOwnershipEnforcedOnBoth(t *testing.T) {
-	for which, o := range byBucket(t, synth(t, nil), "aws_s3_bucket_ownership_controls") {
+func TestVaultOwnershipEnforcedOnBoth(t *testing.T) {
+	for which, o := range vaultByBucket(t, vaultSynth(t, nil), "aws_s3_bucket_ownership_controls") {
 		if got := synthtest.Block(o, "rule")["object_ownership"]; got != "BucketOwnerEnforced" {
 			t.Errorf("%s ownership = %v, want BucketOwnerEnforced", which, got)
 		}
 	}
 }
 
-func TestPublicAccessBlocks(t *testing.T) {
-	pab := byBucket(t, synth(t, nil), "aws_s3_bucket_public_access_block")
+func TestVaultPublicAccessBlocks(t *testing.T) {
+	pab := vaultByBucket(t, vaultSynth(t, nil), "aws_s3_bucket_public_access_block")
 	flags := []string{"block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"}
 	wantPublic := map[string]bool{"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": false, "restrict_public_buckets": false}
 	for _, f := range flags {
@@ -130,10 +127,10 @@ func TestPublicAccessBlocks(t *testing.T) {
 	}
 }
 
-func TestTLSOnlyDenyOnBoth(t *testing.T) {
-	doc := synth(t, nil)
+func TestVaultTLSOnlyDenyOnBoth(t *testing.T) {
+	doc := vaultSynth(t, nil)
 	for _, which := range []string{"private", "public"} {
-		st, ok := policyOf(t, doc, which)["DenyInsecureTransport"]
+		st, ok := vaultPolicyOf(t, doc, which)["DenyInsecureTransport"]
 		if !ok {
 			t.Errorf("%s policy has no TLS-only statement", which)
 			continue
@@ -149,16 +146,16 @@ func TestTLSOnlyDenyOnBoth(t *testing.T) {
 			t.Errorf("%s TLS statement resources = %v, want the bucket and its objects", which, res)
 		}
 	}
-	if n := len(policyOf(t, doc, "private")); n != 1 {
+	if n := len(vaultPolicyOf(t, doc, "private")); n != 1 {
 		t.Errorf("private policy has %d statements, want only the TLS Deny", n)
 	}
 }
 
 // Bug 28 (KubeIP spec): the public bucket allowed anonymous ListBucket. The
 // only Allow is GetObject on objects; nothing lists or writes.
-func TestPublicPolicyAllowsOnlyGetObjectOnObjects(t *testing.T) {
-	doc := synth(t, nil)
-	stmts := policyOf(t, doc, "public")
+func TestVaultPublicPolicyAllowsOnlyGetObjectOnObjects(t *testing.T) {
+	doc := vaultSynth(t, nil)
+	stmts := vaultPolicyOf(t, doc, "public")
 	var allows []synthtest.Object
 	for _, st := range stmts {
 		if st["Effect"] == "Allow" {
@@ -189,9 +186,9 @@ func TestPublicPolicyAllowsOnlyGetObjectOnObjects(t *testing.T) {
 }
 
 // Bug 26 (KubeIP spec): the public policy raced the public access block.
-func TestBucketPolicyDependsOnPublicAccessBlock(t *testing.T) {
-	doc := synth(t, nil)
-	pabs := byBucket(t, doc, "aws_s3_bucket_public_access_block")
+func TestVaultBucketPolicyDependsOnPublicAccessBlock(t *testing.T) {
+	doc := vaultSynth(t, nil)
+	pabs := vaultByBucket(t, doc, "aws_s3_bucket_public_access_block")
 	pabIDs := map[string]string{}
 	for id, r := range doc.Resources("aws_s3_bucket_public_access_block") {
 		for which, p := range pabs {
@@ -200,7 +197,7 @@ func TestBucketPolicyDependsOnPublicAccessBlock(t *testing.T) {
 			}
 		}
 	}
-	for which, pol := range byBucket(t, doc, "aws_s3_bucket_policy") {
+	for which, pol := range vaultByBucket(t, doc, "aws_s3_bucket_policy") {
 		want := "aws_s3_bucket_public_access_block." + pabIDs[which]
 		if deps := synthtest.Strings(pol["depends_on"]); !reflect.DeepEqual(deps, []string{want}) {
 			t.Errorf("%s policy depends_on = %v, want [%s]", which, deps, want)
@@ -208,7 +205,7 @@ func TestBucketPolicyDependsOnPublicAccessBlock(t *testing.T) {
 	}
 }
 
-func TestPreventDestroyOnlyWhenAsked(t *testing.T) {
+func TestVaultPreventDestroyOnlyWhenAsked(t *testing.T) {
 	check := func(doc *synthtest.Doc, want bool) {
 		t.Helper()
 		for _, typ := range []string{"aws_s3_bucket", "aws_kms_key"} {
@@ -224,22 +221,22 @@ func TestPreventDestroyOnlyWhenAsked(t *testing.T) {
 			}
 		}
 	}
-	check(synth(t, func(p *vault.Props) { p.PreventDestroy = true }), true)
-	check(synth(t, nil), false)
+	check(vaultSynth(t, func(p *vault.Props) { p.PreventDestroy = true }), true)
+	check(vaultSynth(t, nil), false)
 }
 
 // Bug 27 (KubeIP spec) is answered by refusing to lose data, not by
 // force_destroy: a vault is never force-destroyed.
-func TestNoForceDestroy(t *testing.T) {
-	for id, b := range synth(t, nil).Resources("aws_s3_bucket") {
+func TestVaultNoForceDestroy(t *testing.T) {
+	for id, b := range vaultSynth(t, nil).Resources("aws_s3_bucket") {
 		if b["force_destroy"] != false {
 			t.Errorf("bucket %s force_destroy = %v, want false", id, b["force_destroy"])
 		}
 	}
 }
 
-func TestStorageKeyPolicyGivesRootNoCryptoAndReadersOnlyThroughS3(t *testing.T) {
-	doc := synth(t, nil)
+func TestVaultStorageKeyPolicyGivesRootNoCryptoAndReadersOnlyThroughS3(t *testing.T) {
+	doc := vaultSynth(t, nil)
 	crypto := []string{"kms:Decrypt", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GenerateDataKeyPair"}
 	stmts := synthtest.Statements(doc.Policy(doc.Resource("aws_kms_key")["policy"]))
 	if len(stmts) != 2 {
@@ -256,7 +253,7 @@ func TestStorageKeyPolicyGivesRootNoCryptoAndReadersOnlyThroughS3(t *testing.T) 
 					}
 				}
 			}
-		case reflect.DeepEqual(principals, []string{readerARN}):
+		case reflect.DeepEqual(principals, []string{vaultReaderARN}):
 			want := []string{"kms:Decrypt", "kms:GenerateDataKey*", "kms:Encrypt", "kms:DescribeKey"}
 			if got := synthtest.Strings(st["Action"]); !reflect.DeepEqual(got, want) {
 				t.Errorf("reader actions = %v, want %v", got, want)
@@ -271,13 +268,13 @@ func TestStorageKeyPolicyGivesRootNoCryptoAndReadersOnlyThroughS3(t *testing.T) 
 	}
 }
 
-func TestLifecycleExpiresNoncurrentVersionsAndAbortsUploads(t *testing.T) {
+func TestVaultLifecycleExpiresNoncurrentVersionsAndAbortsUploads(t *testing.T) {
 	for _, tc := range []struct {
 		days int
 		want float64
 	}{{0, 90}, {30, 30}} {
-		doc := synth(t, func(p *vault.Props) { p.NoncurrentVersionDays = tc.days })
-		for which, lc := range byBucket(t, doc, "aws_s3_bucket_lifecycle_configuration") {
+		doc := vaultSynth(t, func(p *vault.Props) { p.NoncurrentVersionDays = tc.days })
+		for which, lc := range vaultByBucket(t, doc, "aws_s3_bucket_lifecycle_configuration") {
 			rule := synthtest.Block(lc, "rule")
 			if rule["status"] != "Enabled" {
 				t.Errorf("%s rule status = %v", which, rule["status"])
@@ -292,8 +289,8 @@ func TestLifecycleExpiresNoncurrentVersionsAndAbortsUploads(t *testing.T) {
 	}
 }
 
-func TestPublicCORS(t *testing.T) {
-	doc := synth(t, nil)
+func TestVaultPublicCORS(t *testing.T) {
+	doc := vaultSynth(t, nil)
 	cors := doc.Resource("aws_s3_bucket_cors_configuration")
 	rules, _ := cors["cors_rule"].([]any)
 	if len(rules) != 1 {
@@ -309,16 +306,16 @@ func TestPublicCORS(t *testing.T) {
 		}
 	}
 	for id, b := range doc.Resources("aws_s3_bucket") {
-		if b["bucket"] == publicName && cors["bucket"] != "${aws_s3_bucket."+id+".id}" {
+		if b["bucket"] == vaultPublicName && cors["bucket"] != "${aws_s3_bucket."+id+".id}" {
 			t.Errorf("CORS bucket = %v, want the public bucket", cors["bucket"])
 		}
 	}
 }
 
-func TestPublicURLUsesRegionalDomain(t *testing.T) {
+func TestVaultPublicURLUsesRegionalDomain(t *testing.T) {
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
 		v := vault.New(s, "vault", &vault.Props{
-			PrivateBucketName: privateName, PublicBucketName: publicName,
+			PrivateBucketName: vaultPrivateName, PublicBucketName: vaultPublicName,
 			Region: jsii.String("eu-west-1"), AccountID: jsii.String("111122223333"),
 		})
 		// Expose the URL as an output so the synthesized text can be checked.
@@ -327,7 +324,7 @@ func TestPublicURLUsesRegionalDomain(t *testing.T) {
 	})
 	got, _ := doc.Outputs()["public_url"]["value"].(string)
 	for id, b := range doc.Resources("aws_s3_bucket") {
-		if b["bucket"] == publicName {
+		if b["bucket"] == vaultPublicName {
 			if want := "https://${aws_s3_bucket." + id + ".bucket_regional_domain_name}"; got != want {
 				t.Errorf("public URL = %q, want %q", got, want)
 			}

@@ -1,7 +1,6 @@
-package deviceplugin_test
+package constructs_test
 
 import (
-	"os"
 	"reflect"
 	"testing"
 
@@ -12,9 +11,7 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
-func synth(t *testing.T, props *deviceplugin.Props) (ds, pod, container synthtest.Object) {
+func devicepluginSynth(t *testing.T, props *deviceplugin.Props) (ds, pod, container synthtest.Object) {
 	t.Helper()
 	doc := synthtest.Stack(t, func(s constructs.Construct) { deviceplugin.New(s, "nitro", props) })
 	ds = doc.Resource("kubernetes_daemon_set_v1")
@@ -23,7 +20,7 @@ func synth(t *testing.T, props *deviceplugin.Props) (ds, pod, container synthtes
 	return ds, pod, synthtest.Block(pod, "container")
 }
 
-func privateLinkProps() *deviceplugin.Props {
+func devicepluginPrivateLinkProps() *deviceplugin.Props {
 	return &deviceplugin.Props{
 		NodeSelector: nodegroup.PrivateLinkLabels(),
 		Tolerations:  nodegroup.Tolerations(nodegroup.PrivateLinkTaints()),
@@ -31,8 +28,8 @@ func privateLinkProps() *deviceplugin.Props {
 	}
 }
 
-func TestDaemonSetRunsPinnedImageInKubeSystem(t *testing.T) {
-	ds, pod, ctr := synth(t, privateLinkProps())
+func TestDevicePluginDaemonSetRunsPinnedImageInKubeSystem(t *testing.T) {
+	ds, pod, ctr := devicepluginSynth(t, devicepluginPrivateLinkProps())
 	md := synthtest.Block(ds, "metadata")
 	if md["name"] != "aws-nitro-enclaves-k8s-device-plugin" || md["namespace"] != "kube-system" {
 		t.Errorf("metadata = %v", md)
@@ -45,16 +42,16 @@ func TestDaemonSetRunsPinnedImageInKubeSystem(t *testing.T) {
 	}
 }
 
-func TestImageCanBeOverridden(t *testing.T) {
-	p := privateLinkProps()
+func TestDevicePluginImageCanBeOverridden(t *testing.T) {
+	p := devicepluginPrivateLinkProps()
 	p.Image = "registry.example/plugin:v9"
-	if _, _, ctr := synth(t, p); ctr["image"] != "registry.example/plugin:v9" {
+	if _, _, ctr := devicepluginSynth(t, p); ctr["image"] != "registry.example/plugin:v9" {
 		t.Errorf("image = %v", ctr["image"])
 	}
 }
 
-func TestPodsLandOnlyOnEnclaveNodes(t *testing.T) {
-	_, pod, _ := synth(t, privateLinkProps())
+func TestDevicePluginPodsLandOnlyOnEnclaveNodes(t *testing.T) {
+	_, pod, _ := devicepluginSynth(t, devicepluginPrivateLinkProps())
 	if want := map[string]any{"node.kubernetes.io/enclave-enabled": "true"}; !reflect.DeepEqual(pod["node_selector"], want) {
 		t.Errorf("node_selector = %v, want %v", pod["node_selector"], want)
 	}
@@ -64,8 +61,8 @@ func TestPodsLandOnlyOnEnclaveNodes(t *testing.T) {
 	}
 }
 
-func TestContainerIsLockedDown(t *testing.T) {
-	_, _, ctr := synth(t, privateLinkProps())
+func TestDevicePluginContainerIsLockedDown(t *testing.T) {
+	_, _, ctr := devicepluginSynth(t, devicepluginPrivateLinkProps())
 	sc := synthtest.Block(ctr, "security_context")
 	if sc["read_only_root_filesystem"] != true || sc["allow_privilege_escalation"] != false {
 		t.Errorf("security_context = %v", sc)
@@ -80,8 +77,8 @@ func TestContainerIsLockedDown(t *testing.T) {
 	}
 }
 
-func TestEnvAdvertisesCPUsAndMergesExtras(t *testing.T) {
-	_, _, ctr := synth(t, privateLinkProps())
+func TestDevicePluginEnvAdvertisesCPUsAndMergesExtras(t *testing.T) {
+	_, _, ctr := devicepluginSynth(t, devicepluginPrivateLinkProps())
 	want := []any{
 		map[string]any{"name": "DEBUG", "value": "1"},
 		map[string]any{"name": "ENCLAVE_CPU_ADVERTISEMENT", "value": "TRUE"},
@@ -91,8 +88,8 @@ func TestEnvAdvertisesCPUsAndMergesExtras(t *testing.T) {
 	}
 }
 
-func TestHostPathsAreMountedAtTheSamePath(t *testing.T) {
-	_, pod, ctr := synth(t, privateLinkProps())
+func TestDevicePluginHostPathsAreMountedAtTheSamePath(t *testing.T) {
+	_, pod, ctr := devicepluginSynth(t, devicepluginPrivateLinkProps())
 	want := map[string]string{"device-plugin": "/var/lib/kubelet/device-plugins", "dev-dir": "/dev", "sys-dir": "/sys"}
 	got := map[string]string{}
 	for _, v := range pod["volume"].([]any) {

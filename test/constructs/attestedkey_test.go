@@ -1,7 +1,6 @@
-package attestedkey_test
+package constructs_test
 
 import (
-	"os"
 	"path"
 	"reflect"
 	"testing"
@@ -13,32 +12,30 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
 const (
-	roleARN  = "arn:aws:iam::111122223333:role/mpc-local-p1"
-	adminARN = "arn:aws:iam::111122223333:role/key-admins"
-	rootARN  = "arn:aws:iam::111122223333:root"
-	imageOld = "5292569b5945693afcde78e5a0045f4bf8c0a594d174baf1e6bccdf0e6338ebe46e89207054e0c48d0ec6deef80284ac"
-	imageNew = "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001"
+	attestedkeyRoleARN  = "arn:aws:iam::111122223333:role/mpc-local-p1"
+	attestedkeyAdminARN = "arn:aws:iam::111122223333:role/key-admins"
+	attestedkeyRootARN  = "arn:aws:iam::111122223333:root"
+	attestedkeyImageOld = "5292569b5945693afcde78e5a0045f4bf8c0a594d174baf1e6bccdf0e6338ebe46e89207054e0c48d0ec6deef80284ac"
+	attestedkeyImageNew = "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001"
 )
 
-// cryptoActions are every KMS action that uses key material. None of them
+// attestedkeyCryptoActions are every KMS action that uses key material. None of them
 // may be reachable by a grant without the attestation condition, except
 // through the Deny's refusal.
-var cryptoActions = []string{
+var attestedkeyCryptoActions = []string{
 	"kms:Decrypt", "kms:Encrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
 	"kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:GenerateDataKeyPairWithoutPlaintext",
 	"kms:GenerateDataKeyWithoutPlaintext",
 }
 
-func props(mutate func(*attestedkey.Props)) *attestedkey.Props {
+func attestedkeyProps(mutate func(*attestedkey.Props)) *attestedkey.Props {
 	p := &attestedkey.Props{
 		AliasName:     "alias/mpc-local-p1",
-		PartyRoleARN:  jsii.String(roleARN),
-		PCR0:          []string{imageOld},
+		PartyRoleARN:  jsii.String(attestedkeyRoleARN),
+		PCR0:          []string{attestedkeyImageOld},
 		AccountID:     jsii.String("111122223333"),
-		AdminRoleARNs: []string{adminARN},
+		AdminRoleARNs: []string{attestedkeyAdminARN},
 	}
 	if mutate != nil {
 		mutate(p)
@@ -46,12 +43,12 @@ func props(mutate func(*attestedkey.Props)) *attestedkey.Props {
 	return p
 }
 
-func synth(t *testing.T, p *attestedkey.Props) *synthtest.Doc {
+func attestedkeySynth(t *testing.T, p *attestedkey.Props) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) { attestedkey.New(s, "key", p) })
 }
 
-// statements returns the key policy statements keyed by Sid, and their order.
-func statements(t *testing.T, doc *synthtest.Doc) (map[string]synthtest.Object, []string) {
+// attestedkeyStatements returns the key policy statements keyed by Sid, and their order.
+func attestedkeyStatements(t *testing.T, doc *synthtest.Doc) (map[string]synthtest.Object, []string) {
 	t.Helper()
 	byID := map[string]synthtest.Object{}
 	var order []string
@@ -63,7 +60,7 @@ func statements(t *testing.T, doc *synthtest.Doc) (map[string]synthtest.Object, 
 	return byID, order
 }
 
-func grantsAny(patterns []string, actions []string) []string {
+func attestedkeyGrantsAny(patterns []string, actions []string) []string {
 	var hit []string
 	for _, p := range patterns {
 		for _, a := range actions {
@@ -75,8 +72,8 @@ func grantsAny(patterns []string, actions []string) []string {
 	return hit
 }
 
-func TestPolicyStatementsInOrder(t *testing.T) {
-	_, order := statements(t, synth(t, props(nil)))
+func TestAttestedKeyPolicyStatementsInOrder(t *testing.T) {
+	_, order := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(nil)))
 	want := []string{"EnclaveDecryptWithAttestation", "DescribeWithoutAttestation", "DenyDecryptWithoutAttestation", "KeyAdministration"}
 	if !reflect.DeepEqual(order, want) {
 		t.Fatalf("statement order = %v, want %v", order, want)
@@ -85,16 +82,16 @@ func TestPolicyStatementsInOrder(t *testing.T) {
 
 // Every Allow that reaches a cryptographic action carries the attestation
 // condition on the allowed image; no other Allow carries it.
-func TestAttestationConditionGatesEveryDecryptGrantAndNothingElse(t *testing.T) {
-	byID, _ := statements(t, synth(t, props(nil)))
+func TestAttestedKeyAttestationConditionGatesEveryDecryptGrantAndNothingElse(t *testing.T) {
+	byID, _ := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(nil)))
 	for sid, st := range byID {
 		if st["Effect"] != "Allow" {
 			continue
 		}
-		crypto := grantsAny(synthtest.Strings(st["Action"]), cryptoActions)
+		crypto := attestedkeyGrantsAny(synthtest.Strings(st["Action"]), attestedkeyCryptoActions)
 		cond, _ := st["Condition"].(map[string]any)
 		eq, _ := cond["StringEqualsIgnoreCase"].(map[string]any)
-		gated := reflect.DeepEqual(synthtest.Strings(eq["kms:RecipientAttestation:ImageSha384"]), []string{imageOld})
+		gated := reflect.DeepEqual(synthtest.Strings(eq["kms:RecipientAttestation:ImageSha384"]), []string{attestedkeyImageOld})
 		if len(crypto) > 0 && !gated {
 			t.Errorf("%s grants %v without the attestation condition: %v", sid, crypto, cond)
 		}
@@ -106,7 +103,7 @@ func TestAttestationConditionGatesEveryDecryptGrantAndNothingElse(t *testing.T) 
 	if got := synthtest.Strings(enclave["Action"]); !reflect.DeepEqual(got, []string{"kms:Decrypt", "kms:GenerateDataKey"}) {
 		t.Errorf("enclave actions = %v, want Decrypt and GenerateDataKey", got)
 	}
-	if got := synthtest.Strings(enclave["Principal"].(map[string]any)["AWS"]); !reflect.DeepEqual(got, []string{roleARN}) {
+	if got := synthtest.Strings(enclave["Principal"].(map[string]any)["AWS"]); !reflect.DeepEqual(got, []string{attestedkeyRoleARN}) {
 		t.Errorf("enclave principal = %v, want only the party role", got)
 	}
 }
@@ -115,8 +112,8 @@ func TestAttestationConditionGatesEveryDecryptGrantAndNothingElse(t *testing.T) 
 // attestation condition never applies, because such requests carry no
 // attestation document. Describe must be unconditional, and GetPublicKey,
 // meaningless on a symmetric key, is not granted.
-func TestDescribeIsGrantedWithoutAttestation(t *testing.T) {
-	byID, _ := statements(t, synth(t, props(nil)))
+func TestAttestedKeyDescribeIsGrantedWithoutAttestation(t *testing.T) {
+	byID, _ := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(nil)))
 	st := byID["DescribeWithoutAttestation"]
 	if st["Condition"] != nil {
 		t.Errorf("describe statement is conditioned: %v", st["Condition"])
@@ -125,7 +122,7 @@ func TestDescribeIsGrantedWithoutAttestation(t *testing.T) {
 		t.Errorf("describe actions = %v, want only kms:DescribeKey", got)
 	}
 	for _, s := range byID {
-		if hit := grantsAny(synthtest.Strings(s["Action"]), []string{"kms:GetPublicKey"}); len(hit) > 0 && s["Sid"] != "KeyAdministration" {
+		if hit := attestedkeyGrantsAny(synthtest.Strings(s["Action"]), []string{"kms:GetPublicKey"}); len(hit) > 0 && s["Sid"] != "KeyAdministration" {
 			t.Errorf("%s grants kms:GetPublicKey on a symmetric key", s["Sid"])
 		}
 	}
@@ -134,8 +131,8 @@ func TestDescribeIsGrantedWithoutAttestation(t *testing.T) {
 // The Deny refuses every decrypt-class action to every principal whose
 // request lacks an attestation of an allowed image (a missing key matches
 // a negated operator).
-func TestDenyRefusesDecryptWithoutAttestation(t *testing.T) {
-	byID, _ := statements(t, synth(t, props(func(p *attestedkey.Props) { p.PCR0 = []string{imageOld, imageNew} })))
+func TestAttestedKeyDenyRefusesDecryptWithoutAttestation(t *testing.T) {
+	byID, _ := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(func(p *attestedkey.Props) { p.PCR0 = []string{attestedkeyImageOld, attestedkeyImageNew} })))
 	st := byID["DenyDecryptWithoutAttestation"]
 	if st["Effect"] != "Deny" || st["Principal"] != "*" {
 		t.Fatalf("deny statement effect/principal = %v/%v, want Deny/*", st["Effect"], st["Principal"])
@@ -146,47 +143,47 @@ func TestDenyRefusesDecryptWithoutAttestation(t *testing.T) {
 	}
 	cond, _ := st["Condition"].(map[string]any)
 	ne, _ := cond["StringNotEqualsIgnoreCase"].(map[string]any)
-	if len(cond) != 1 || len(ne) != 1 || !reflect.DeepEqual(synthtest.Strings(ne["kms:RecipientAttestation:ImageSha384"]), []string{imageOld, imageNew}) {
+	if len(cond) != 1 || len(ne) != 1 || !reflect.DeepEqual(synthtest.Strings(ne["kms:RecipientAttestation:ImageSha384"]), []string{attestedkeyImageOld, attestedkeyImageNew}) {
 		t.Errorf("deny condition = %v, want StringNotEqualsIgnoreCase on ImageSha384 = both images", cond)
 	}
 	// Every action the enclave is allowed is covered by the Deny.
 	for _, a := range synthtest.Strings(byID["EnclaveDecryptWithAttestation"]["Action"]) {
-		if len(grantsAny(want, []string{a})) == 0 {
+		if len(attestedkeyGrantsAny(want, []string{a})) == 0 {
 			t.Errorf("allowed action %s is not covered by the deny", a)
 		}
 	}
 }
 
-func TestAdministrationHasNoDecryptClassAction(t *testing.T) {
-	byID, _ := statements(t, synth(t, props(nil)))
+func TestAttestedKeyAdministrationHasNoDecryptClassAction(t *testing.T) {
+	byID, _ := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(nil)))
 	st := byID["KeyAdministration"]
-	if hit := grantsAny(synthtest.Strings(st["Action"]), cryptoActions); len(hit) > 0 {
+	if hit := attestedkeyGrantsAny(synthtest.Strings(st["Action"]), attestedkeyCryptoActions); len(hit) > 0 {
 		t.Errorf("administration grants cryptographic actions %v", hit)
 	}
 	principals := synthtest.Strings(st["Principal"].(map[string]any)["AWS"])
-	if !reflect.DeepEqual(principals, []string{rootARN, adminARN}) {
+	if !reflect.DeepEqual(principals, []string{attestedkeyRootARN, attestedkeyAdminARN}) {
 		t.Errorf("administration principals = %v, want root and the admin role", principals)
 	}
 	if st["Condition"] != nil {
 		t.Errorf("administration is conditioned: %v", st["Condition"])
 	}
 	for _, want := range []string{"kms:ScheduleKeyDeletion", "kms:Put*", "kms:TagResource"} {
-		if len(grantsAny(synthtest.Strings(st["Action"]), []string{want})) == 0 {
+		if len(attestedkeyGrantsAny(synthtest.Strings(st["Action"]), []string{want})) == 0 {
 			t.Errorf("administration lacks %s", want)
 		}
 	}
 }
 
-func TestPCR1AndPCR2OnlyWhenSet(t *testing.T) {
+func TestAttestedKeyPCR1AndPCR2OnlyWhenSet(t *testing.T) {
 	condOf := func(p *attestedkey.Props) map[string]any {
-		byID, _ := statements(t, synth(t, p))
+		byID, _ := attestedkeyStatements(t, attestedkeySynth(t, p))
 		return byID["EnclaveDecryptWithAttestation"]["Condition"].(map[string]any)["StringEqualsIgnoreCase"].(map[string]any)
 	}
-	plain := condOf(props(nil))
+	plain := condOf(attestedkeyProps(nil))
 	if len(plain) != 1 || plain["kms:RecipientAttestation:ImageSha384"] == nil {
 		t.Errorf("condition without PCR1/PCR2 = %v, want only ImageSha384", plain)
 	}
-	full := condOf(props(func(p *attestedkey.Props) {
+	full := condOf(attestedkeyProps(func(p *attestedkey.Props) {
 		p.PCR1 = []string{"aa"}
 		p.PCR2 = []string{"bb", "cc"}
 	}))
@@ -199,8 +196,8 @@ func TestPCR1AndPCR2OnlyWhenSet(t *testing.T) {
 
 // Bug 2 (PrivateLink spec section 10) came from an invalid asymmetric spec
 // with symmetric-only grants: the key is symmetric ENCRYPT_DECRYPT, rotated.
-func TestKeyIsSymmetricRotatedWithDeletionWindow(t *testing.T) {
-	key := synth(t, props(nil)).Resource("aws_kms_key")
+func TestAttestedKeyKeyIsSymmetricRotatedWithDeletionWindow(t *testing.T) {
+	key := attestedkeySynth(t, attestedkeyProps(nil)).Resource("aws_kms_key")
 	if key["customer_master_key_spec"] != "SYMMETRIC_DEFAULT" || key["key_usage"] != "ENCRYPT_DECRYPT" {
 		t.Errorf("spec/usage = %v/%v", key["customer_master_key_spec"], key["key_usage"])
 	}
@@ -210,14 +207,14 @@ func TestKeyIsSymmetricRotatedWithDeletionWindow(t *testing.T) {
 	if key["deletion_window_in_days"] != float64(30) {
 		t.Errorf("deletion_window_in_days = %v, want default 30", key["deletion_window_in_days"])
 	}
-	custom := synth(t, props(func(p *attestedkey.Props) { p.DeletionWindowDays = 7 })).Resource("aws_kms_key")
+	custom := attestedkeySynth(t, attestedkeyProps(func(p *attestedkey.Props) { p.DeletionWindowDays = 7 })).Resource("aws_kms_key")
 	if custom["deletion_window_in_days"] != float64(7) {
 		t.Errorf("deletion_window_in_days = %v, want 7", custom["deletion_window_in_days"])
 	}
 }
 
-func TestAliasTargetsKey(t *testing.T) {
-	doc := synth(t, props(nil))
+func TestAttestedKeyAliasTargetsKey(t *testing.T) {
+	doc := attestedkeySynth(t, attestedkeyProps(nil))
 	alias := doc.Resource("aws_kms_alias")
 	if alias["name"] != "alias/mpc-local-p1" {
 		t.Errorf("alias name = %v", alias["name"])
@@ -231,9 +228,9 @@ func TestAliasTargetsKey(t *testing.T) {
 
 // Rolling an enclave image forward must update the key policy in place: any
 // other changed attribute could replace the key and lose every key share.
-func TestChangingPCR0ChangesOnlyTheKeyPolicy(t *testing.T) {
-	a := synth(t, props(nil))
-	b := synth(t, props(func(p *attestedkey.Props) { p.PCR0 = []string{imageOld, imageNew} }))
+func TestAttestedKeyChangingPCR0ChangesOnlyTheKeyPolicy(t *testing.T) {
+	a := attestedkeySynth(t, attestedkeyProps(nil))
+	b := attestedkeySynth(t, attestedkeyProps(func(p *attestedkey.Props) { p.PCR0 = []string{attestedkeyImageOld, attestedkeyImageNew} }))
 	resA, resB := a.Raw["resource"].(map[string]any), b.Raw["resource"].(map[string]any)
 	keyA, keyB := a.Resource("aws_kms_key"), b.Resource("aws_kms_key")
 	if reflect.DeepEqual(keyA["policy"], keyB["policy"]) {

@@ -1,7 +1,6 @@
-package partyk8s_test
+package constructs_test
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,9 +12,7 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
-func baseProps() *partyk8s.Props {
+func partyk8sBaseProps() *partyk8s.Props {
 	return &partyk8s.Props{
 		PartyID:            4,
 		PartyName:          "acme",
@@ -28,16 +25,16 @@ func baseProps() *partyk8s.Props {
 	}
 }
 
-func synth(t *testing.T, props *partyk8s.Props) *synthtest.Doc {
+func partyk8sSynth(t *testing.T, props *partyk8s.Props) *synthtest.Doc {
 	t.Helper()
 	return synthtest.Stack(t, func(s constructs.Construct) { partyk8s.New(s, "party", props) })
 }
 
-func metadata(o synthtest.Object) synthtest.Object { return synthtest.Block(o, "metadata") }
+func partyk8sMetadata(o synthtest.Object) synthtest.Object { return synthtest.Block(o, "metadata") }
 
 // Bug 11: the source advertised a key spec even when there was no key.
-func TestConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
-	cm := synth(t, baseProps()).Resource("kubernetes_config_map_v1")
+func TestPartyK8sConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
+	cm := partyk8sSynth(t, partyk8sBaseProps()).Resource("kubernetes_config_map_v1")
 	want := map[string]any{
 		"KMS_CORE__PUBLIC_VAULT__STORAGE":              "s3://mpc-vault-public-1a2b3c4d",
 		"KMS_CORE__PRIVATE_VAULT__STORAGE":             "s3://mpc-vault-private-1a2b3c4d",
@@ -51,7 +48,7 @@ func TestConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
 	if !reflect.DeepEqual(cm["data"], want) {
 		t.Errorf("data = %v\nwant %v", cm["data"], want)
 	}
-	md := metadata(cm)
+	md := partyk8sMetadata(cm)
 	if md["name"] != "mpc-party" || md["namespace"] != "kms-decentralized" {
 		t.Errorf("config map %v/%v, want kms-decentralized/mpc-party", md["namespace"], md["name"])
 	}
@@ -60,11 +57,11 @@ func TestConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
 	}
 }
 
-func TestKMSKeyAddsRootKeyIDAndSymmetricSpec(t *testing.T) {
-	p := baseProps()
+func TestPartyK8sKMSKeyAddsRootKeyIDAndSymmetricSpec(t *testing.T) {
+	p := partyk8sBaseProps()
 	p.KMSKeyID = jsii.String("1234abcd-12ab-34cd-56ef-1234567890ab")
 	p.PublicPrefix, p.PrivatePrefix = "pub", "priv"
-	data := synth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
+	data := partyk8sSynth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
 	if data["KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"] != "1234abcd-12ab-34cd-56ef-1234567890ab" ||
 		data["KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_SPEC"] != "symm" {
 		t.Errorf("keychain entries = %v", data)
@@ -75,16 +72,16 @@ func TestKMSKeyAddsRootKeyIDAndSymmetricSpec(t *testing.T) {
 }
 
 // Bug 24: the source dropped additional_config_data.
-func TestAdditionalDataReachesTheConfigMap(t *testing.T) {
-	p := baseProps()
+func TestPartyK8sAdditionalDataReachesTheConfigMap(t *testing.T) {
+	p := partyk8sBaseProps()
 	p.AdditionalData = map[string]string{"PARTY_NAME": "acme", "ENVIRONMENT": "dev"}
-	data := synth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
+	data := partyk8sSynth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
 	if data["PARTY_NAME"] != "acme" || data["ENVIRONMENT"] != "dev" || len(data) != 10 {
 		t.Errorf("data = %v, want the 8 built-in keys plus PARTY_NAME and ENVIRONMENT", data)
 	}
 }
 
-func TestAdditionalDataCannotOverrideOwnedKeys(t *testing.T) {
+func TestPartyK8sAdditionalDataCannotOverrideOwnedKeys(t *testing.T) {
 	for _, key := range []string{"KMS_CORE__THRESHOLD__MY_ID", "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"} {
 		func() {
 			defer func() {
@@ -93,7 +90,7 @@ func TestAdditionalDataCannotOverrideOwnedKeys(t *testing.T) {
 					t.Errorf("AdditionalData[%s]: panic %q, want one naming the key", key, msg)
 				}
 			}()
-			p := baseProps()
+			p := partyk8sBaseProps()
 			p.AdditionalData = map[string]string{key: "x"}
 			partyk8s.ConfigData(p)
 		}()
@@ -101,18 +98,18 @@ func TestAdditionalDataCannotOverrideOwnedKeys(t *testing.T) {
 }
 
 // Bug 23: the source dereferenced an IRSA role that might not exist.
-func TestServiceAccountWithoutIRSARoleHasNoRoleAnnotation(t *testing.T) {
-	sa := synth(t, baseProps()).Resource("kubernetes_service_account_v1")
-	ann := metadata(sa)["annotations"].(map[string]any)
+func TestPartyK8sServiceAccountWithoutIRSARoleHasNoRoleAnnotation(t *testing.T) {
+	sa := partyk8sSynth(t, partyk8sBaseProps()).Resource("kubernetes_service_account_v1")
+	ann := partyk8sMetadata(sa)["annotations"].(map[string]any)
 	if _, ok := ann["eks.amazonaws.com/role-arn"]; ok {
 		t.Errorf("role-arn annotation without a role: %v", ann)
 	}
 }
 
-func TestServiceAccountCarriesTheIRSARole(t *testing.T) {
-	p := baseProps()
+func TestPartyK8sServiceAccountCarriesTheIRSARole(t *testing.T) {
+	p := partyk8sBaseProps()
 	p.IRSARoleARN = jsii.String("arn:aws:iam::111122223333:role/mpc-kms-dev-acme")
-	md := metadata(synth(t, p).Resource("kubernetes_service_account_v1"))
+	md := partyk8sMetadata(partyk8sSynth(t, p).Resource("kubernetes_service_account_v1"))
 	if md["name"] != "kms-threshold-4" || md["namespace"] != "kms-decentralized" {
 		t.Errorf("service account %v/%v", md["namespace"], md["name"])
 	}
@@ -126,18 +123,18 @@ func TestServiceAccountCarriesTheIRSARole(t *testing.T) {
 	}
 }
 
-func TestNamespaceIsOptional(t *testing.T) {
-	if ns := synth(t, baseProps()).Resources("kubernetes_namespace_v1"); len(ns) != 0 {
+func TestPartyK8sNamespaceIsOptional(t *testing.T) {
+	if ns := partyk8sSynth(t, partyk8sBaseProps()).Resources("kubernetes_namespace_v1"); len(ns) != 0 {
 		t.Errorf("namespace created without CreateNamespace: %v", synthtest.Names(ns))
 	}
 }
 
-func TestCreatedNamespaceIsLabelledAndReferenced(t *testing.T) {
-	p := baseProps()
+func TestPartyK8sCreatedNamespaceIsLabelledAndReferenced(t *testing.T) {
+	p := partyk8sBaseProps()
 	p.CreateNamespace = true
 	p.NamespaceLabels = map[string]string{"team": "mpc", "app.kubernetes.io/part-of": "custom"}
-	doc := synth(t, p)
-	md := metadata(doc.Resource("kubernetes_namespace_v1"))
+	doc := partyk8sSynth(t, p)
+	md := partyk8sMetadata(doc.Resource("kubernetes_namespace_v1"))
 	wantLabels := map[string]any{
 		"app.kubernetes.io/name":       "mpc-party",
 		"app.kubernetes.io/component":  "storage",
@@ -154,26 +151,26 @@ func TestCreatedNamespaceIsLabelledAndReferenced(t *testing.T) {
 	}
 	// The objects reference the namespace resource, so Terraform creates it first.
 	for _, typ := range []string{"kubernetes_service_account_v1", "kubernetes_config_map_v1"} {
-		ns, _ := metadata(doc.Resource(typ))["namespace"].(string)
+		ns, _ := partyk8sMetadata(doc.Resource(typ))["namespace"].(string)
 		if !strings.HasPrefix(ns, "${kubernetes_namespace_v1.") {
 			t.Errorf("%s namespace = %q, want a reference to the namespace", typ, ns)
 		}
 	}
 }
 
-func TestDefaultLabelsSayPartOfMesh(t *testing.T) {
+func TestPartyK8sDefaultLabelsSayPartOfMesh(t *testing.T) {
 	if got := partyk8s.Labels("acme", "config")["app.kubernetes.io/part-of"]; got != "mpc-mesh" {
 		t.Errorf("part-of = %q, want mpc-mesh", got)
 	}
 }
 
-func TestDatabaseGetsAnExternalNameServiceOnlyWhenPresent(t *testing.T) {
-	if n := len(synth(t, baseProps()).Resources("kubernetes_service_v1")); n != 0 {
+func TestPartyK8sDatabaseGetsAnExternalNameServiceOnlyWhenPresent(t *testing.T) {
+	if n := len(partyk8sSynth(t, partyk8sBaseProps()).Resources("kubernetes_service_v1")); n != 0 {
 		t.Fatalf("a party without a database got %d services", n)
 	}
-	p := baseProps()
+	p := partyk8sBaseProps()
 	p.DatabaseHost = jsii.String("db.example.internal")
-	svc := synth(t, p).Resource("kubernetes_service_v1")
+	svc := partyk8sSynth(t, p).Resource("kubernetes_service_v1")
 	meta, spec := synthtest.Block(svc, "metadata"), synthtest.Block(svc, "spec")
 	if meta["name"] != "kms-connector-db" || spec["type"] != "ExternalName" || spec["external_name"] != "db.example.internal" {
 		t.Fatalf("database service = %v / %v, want ExternalName kms-connector-db -> db.example.internal", meta, spec)

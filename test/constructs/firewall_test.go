@@ -1,8 +1,7 @@
-package firewall_test
+package constructs_test
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -18,29 +17,27 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
 const (
-	ingressType = "aws_vpc_security_group_ingress_rule"
-	egressType  = "aws_vpc_security_group_egress_rule"
+	firewallIngressType = "aws_vpc_security_group_ingress_rule"
+	firewallEgressType  = "aws_vpc_security_group_egress_rule"
 )
 
-var ports = []mesh.Port{{Name: "grpc", Number: 50100}, {Name: "peer", Number: 50001}, {Name: "metrics", Number: 9646}}
+var firewallPorts = []mesh.Port{{Name: "grpc", Number: 50100}, {Name: "peer", Number: 50001}, {Name: "metrics", Number: 9646}}
 
-// peerIP is the address each test peer publishes; party 3's is a token read
+// firewallPeerIP is the address each test peer publishes; party 3's is a token read
 // from an aws_eip in the same stack.
-var peerIP = map[int]string{1: "203.0.113.1", 2: "198.51.100.7", 3: "${aws_eip.peer3.public_ip}"}
+var firewallPeerIP = map[int]string{1: "203.0.113.1", 2: "198.51.100.7", 3: "${aws_eip.peer3.public_ip}"}
 
-func synth(t *testing.T, mutate func(p *firewall.Props)) *synthtest.Doc {
+func firewallSynth(t *testing.T, mutate func(p *firewall.Props)) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) {
 		peer3 := eip.NewEip(s, jsii.String("peer3"), &eip.EipConfig{Domain: jsii.String("vpc")})
 		props := &firewall.Props{
 			Name:  "dev-p4-enclave",
 			VpcID: jsii.String("vpc-0123"),
-			Ports: ports,
+			Ports: firewallPorts,
 			Peers: []mesh.Peer{
-				{ID: 1, Name: "alpha", PublicIP: jsii.String(peerIP[1])},
-				{ID: 2, Name: "beta", PublicIP: jsii.String(peerIP[2])},
+				{ID: 1, Name: "alpha", PublicIP: jsii.String(firewallPeerIP[1])},
+				{ID: 2, Name: "beta", PublicIP: jsii.String(firewallPeerIP[2])},
 				{ID: 3, Name: "gamma", PublicIP: peer3.PublicIp()},
 			},
 		}
@@ -51,14 +48,14 @@ func synth(t *testing.T, mutate func(p *firewall.Props)) *synthtest.Doc {
 	})
 }
 
-var logicalID = regexp.MustCompile(`^fw_(.+)_[0-9A-F]{8}$`)
+var firewallLogicalID = regexp.MustCompile(`^fw_(.+)_[0-9A-F]{8}$`)
 
-// byConstructID re-keys resources by the construct id inside the firewall.
-func byConstructID(t *testing.T, all map[string]synthtest.Object) map[string]synthtest.Object {
+// firewallByConstructID re-keys resources by the construct id inside the firewall.
+func firewallByConstructID(t *testing.T, all map[string]synthtest.Object) map[string]synthtest.Object {
 	t.Helper()
 	res := map[string]synthtest.Object{}
 	for key, o := range all {
-		m := logicalID.FindStringSubmatch(key)
+		m := firewallLogicalID.FindStringSubmatch(key)
 		if m == nil {
 			t.Fatalf("logical id %q does not look like fw_<construct id>_<hash>", key)
 		}
@@ -67,17 +64,17 @@ func byConstructID(t *testing.T, all map[string]synthtest.Object) map[string]syn
 	return res
 }
 
-func num(v any) int {
+func firewallNum(v any) int {
 	f, _ := v.(float64)
 	return int(f)
 }
 
-func TestOneIngressRulePerPortAndPeerFromPeerHost(t *testing.T) {
-	rules := byConstructID(t, synth(t, nil).Resources(ingressType))
+func TestFirewallOneIngressRulePerPortAndPeerFromPeerHost(t *testing.T) {
+	rules := firewallByConstructID(t, firewallSynth(t, nil).Resources(firewallIngressType))
 	if len(rules) != 3*3 {
 		t.Fatalf("want 9 ingress rules (3 peers x 3 ports), got %d: %v", len(rules), synthtest.Names(rules))
 	}
-	for _, port := range ports {
+	for _, port := range firewallPorts {
 		for id := 1; id <= 3; id++ {
 			key := fmt.Sprintf("%s-from-party-%d", port.Name, id)
 			r, ok := rules[key]
@@ -85,10 +82,10 @@ func TestOneIngressRulePerPortAndPeerFromPeerHost(t *testing.T) {
 				t.Errorf("missing ingress rule %s", key)
 				continue
 			}
-			if r["cidr_ipv4"] != peerIP[id]+"/32" {
-				t.Errorf("%s cidr_ipv4 = %v, want %s/32", key, r["cidr_ipv4"], peerIP[id])
+			if r["cidr_ipv4"] != firewallPeerIP[id]+"/32" {
+				t.Errorf("%s cidr_ipv4 = %v, want %s/32", key, r["cidr_ipv4"], firewallPeerIP[id])
 			}
-			if num(r["from_port"]) != port.Number || num(r["to_port"]) != port.Number || r["ip_protocol"] != "tcp" {
+			if firewallNum(r["from_port"]) != port.Number || firewallNum(r["to_port"]) != port.Number || r["ip_protocol"] != "tcp" {
 				t.Errorf("%s = %v/%v..%v, want tcp %d", key, r["ip_protocol"], r["from_port"], r["to_port"], port.Number)
 			}
 			if !strings.HasPrefix(fmt.Sprint(r["security_group_id"]), "${aws_security_group.fw_group_") {
@@ -98,11 +95,11 @@ func TestOneIngressRulePerPortAndPeerFromPeerHost(t *testing.T) {
 	}
 }
 
-func TestNothingIsAdmittedFromTheWholeInternet(t *testing.T) {
-	doc := synth(t, func(p *firewall.Props) {
+func TestFirewallNothingIsAdmittedFromTheWholeInternet(t *testing.T) {
+	doc := firewallSynth(t, func(p *firewall.Props) {
 		p.ExtraCIDRs = []string{"192.0.2.0/24"}
 	})
-	for key, r := range doc.Resources(ingressType) {
+	for key, r := range doc.Resources(firewallIngressType) {
 		for _, attr := range []string{"cidr_ipv4", "cidr_ipv6"} {
 			if v, ok := r[attr].(string); ok && strings.HasSuffix(v, "/0") {
 				t.Errorf("%s admits %s", key, v)
@@ -111,7 +108,7 @@ func TestNothingIsAdmittedFromTheWholeInternet(t *testing.T) {
 	}
 }
 
-func TestRefusesASlashZeroExtraCIDR(t *testing.T) {
+func TestFirewallRefusesASlashZeroExtraCIDR(t *testing.T) {
 	for _, cidr := range []string{"0.0.0.0/0", "::/0"} {
 		t.Run(cidr, func(t *testing.T) {
 			defer func() {
@@ -120,15 +117,15 @@ func TestRefusesASlashZeroExtraCIDR(t *testing.T) {
 					t.Fatalf("want a panic naming %s, got %v", cidr, r)
 				}
 			}()
-			synth(t, func(p *firewall.Props) { p.ExtraCIDRs = []string{"192.0.2.0/24", cidr} })
+			firewallSynth(t, func(p *firewall.Props) { p.ExtraCIDRs = []string{"192.0.2.0/24", cidr} })
 		})
 	}
 }
 
 // Bug 12: inline ingress/egress blocks on the group mixed with standalone
 // rules make the provider flap or drop rules.
-func TestGroupHasNoInlineRules(t *testing.T) {
-	g := synth(t, nil).Resource("aws_security_group")
+func TestFirewallGroupHasNoInlineRules(t *testing.T) {
+	g := firewallSynth(t, nil).Resource("aws_security_group")
 	for _, attr := range []string{"ingress", "egress"} {
 		if v, ok := g[attr]; ok {
 			t.Errorf("security group has inline %s: %v", attr, v)
@@ -142,35 +139,35 @@ func TestGroupHasNoInlineRules(t *testing.T) {
 	}
 }
 
-func TestEgressOnlyToPeerHostsOnMPCPorts(t *testing.T) {
-	rules := byConstructID(t, synth(t, func(p *firewall.Props) {
+func TestFirewallEgressOnlyToPeerHostsOnMPCPorts(t *testing.T) {
+	rules := firewallByConstructID(t, firewallSynth(t, func(p *firewall.Props) {
 		p.ExtraCIDRs = []string{"192.0.2.0/24"}
 		p.ExtraSecurityGroupIDs = []string{"sg-0aaa"}
-	}).Resources(egressType))
+	}).Resources(firewallEgressType))
 	if len(rules) != 9 {
 		t.Fatalf("want 9 egress rules (peers only), got %d: %v", len(rules), synthtest.Names(rules))
 	}
-	for _, port := range ports {
+	for _, port := range firewallPorts {
 		for id := 1; id <= 3; id++ {
 			key := fmt.Sprintf("%s-to-party-%d", port.Name, id)
 			r := rules[key]
-			if r == nil || r["cidr_ipv4"] != peerIP[id]+"/32" || num(r["from_port"]) != port.Number || num(r["to_port"]) != port.Number {
-				t.Errorf("egress %s = %v, want tcp %d to %s/32", key, r, port.Number, peerIP[id])
+			if r == nil || r["cidr_ipv4"] != firewallPeerIP[id]+"/32" || firewallNum(r["from_port"]) != port.Number || firewallNum(r["to_port"]) != port.Number {
+				t.Errorf("egress %s = %v, want tcp %d to %s/32", key, r, port.Number, firewallPeerIP[id])
 			}
 		}
 	}
 }
 
-func TestExtraSourcesGetOneRulePerPort(t *testing.T) {
-	rules := byConstructID(t, synth(t, func(p *firewall.Props) {
+func TestFirewallExtraSourcesGetOneRulePerPort(t *testing.T) {
+	rules := firewallByConstructID(t, firewallSynth(t, func(p *firewall.Props) {
 		p.Peers = nil
 		p.ExtraCIDRs = []string{"192.0.2.0/24", "2001:db8::/64"}
 		p.ExtraSecurityGroupIDs = []string{"sg-0aaa"}
-	}).Resources(ingressType))
+	}).Resources(firewallIngressType))
 	if len(rules) != 3*3 {
 		t.Fatalf("want 9 rules (3 sources x 3 ports), got %d: %v", len(rules), synthtest.Names(rules))
 	}
-	for _, port := range ports {
+	for _, port := range firewallPorts {
 		if r := rules[port.Name+"-from-cidr-192-0-2-0-24"]; r == nil || r["cidr_ipv4"] != "192.0.2.0/24" {
 			t.Errorf("%s IPv4 CIDR rule = %v", port.Name, r)
 		}
@@ -185,20 +182,20 @@ func TestExtraSourcesGetOneRulePerPort(t *testing.T) {
 
 // Bug 14: the source keyed rules by list index, so reordering ports (or
 // sources) recreated rules. Keys here depend only on names and values.
-func TestReorderingPortsAndSourcesKeepsRuleIDs(t *testing.T) {
+func TestFirewallReorderingPortsAndSourcesKeepsRuleIDs(t *testing.T) {
 	extras := func(p *firewall.Props) {
 		p.ExtraCIDRs = []string{"192.0.2.0/24", "198.18.0.0/15"}
 		p.ExtraSecurityGroupIDs = []string{"sg-0aaa", "sg-0bbb"}
 	}
 	keys := func(doc *synthtest.Doc) []string {
-		all := append(synthtest.Names(doc.Resources(ingressType)), synthtest.Names(doc.Resources(egressType))...)
+		all := append(synthtest.Names(doc.Resources(firewallIngressType)), synthtest.Names(doc.Resources(firewallEgressType))...)
 		sort.Strings(all)
 		return all
 	}
-	before := keys(synth(t, extras))
-	after := keys(synth(t, func(p *firewall.Props) {
+	before := keys(firewallSynth(t, extras))
+	after := keys(firewallSynth(t, func(p *firewall.Props) {
 		extras(p)
-		p.Ports = []mesh.Port{ports[2], ports[0], ports[1]}
+		p.Ports = []mesh.Port{firewallPorts[2], firewallPorts[0], firewallPorts[1]}
 		p.Peers = []mesh.Peer{p.Peers[2], p.Peers[0], p.Peers[1]}
 		p.ExtraCIDRs = []string{p.ExtraCIDRs[1], p.ExtraCIDRs[0]}
 		p.ExtraSecurityGroupIDs = []string{p.ExtraSecurityGroupIDs[1], p.ExtraSecurityGroupIDs[0]}
@@ -212,11 +209,11 @@ func TestReorderingPortsAndSourcesKeepsRuleIDs(t *testing.T) {
 }
 
 // Bug 13: the source firewall defaulted to IPFS ports 4001/4002.
-func TestDefaultPortsAreTheMPCPorts(t *testing.T) {
-	rules := synth(t, func(p *firewall.Props) { p.Ports = nil }).Resources(ingressType)
+func TestFirewallDefaultPortsAreTheMPCPorts(t *testing.T) {
+	rules := firewallSynth(t, func(p *firewall.Props) { p.Ports = nil }).Resources(firewallIngressType)
 	got := map[int]int{}
 	for _, r := range rules {
-		got[num(r["from_port"])]++
+		got[firewallNum(r["from_port"])]++
 	}
 	want := map[int]int{50100: 3, 50001: 3, 9646: 3}
 	if !reflect.DeepEqual(got, want) {

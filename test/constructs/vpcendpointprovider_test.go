@@ -1,8 +1,7 @@
-package vpcendpointprovider_test
+package constructs_test
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -16,39 +15,39 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
 const (
-	vpcCIDR   = "10.20.0.0/16"
-	peerRoot2 = "arn:aws:iam::222222222222:root"
-	peerRoot3 = "arn:aws:iam::333333333333:root"
+	vpcendpointproviderVpcCIDR   = "10.20.0.0/16"
+	vpcendpointproviderPeerRoot2 = "arn:aws:iam::222222222222:root"
+	vpcendpointproviderPeerRoot3 = "arn:aws:iam::333333333333:root"
 )
 
-func props() *vpcendpointprovider.Props {
+func vpcendpointproviderProps() *vpcendpointprovider.Props {
 	return &vpcendpointprovider.Props{
 		PartyID:           1,
 		NamePrefix:        "dev-p1",
 		VpcID:             jsii.String("vpc-0123"),
-		VpcCIDR:           jsii.String(vpcCIDR),
+		VpcCIDR:           jsii.String(vpcendpointproviderVpcCIDR),
 		SubnetIDs:         jsii.Strings("subnet-a", "subnet-b", "subnet-c"),
-		AllowedPrincipals: []string{peerRoot3, peerRoot2},
+		AllowedPrincipals: []string{vpcendpointproviderPeerRoot3, vpcendpointproviderPeerRoot2},
 		SupportedRegions:  []string{"us-east-1", "eu-central-1"},
 	}
 }
 
-// synth builds the provider side and exposes its AZ ids as the output "azids".
-func synth(t *testing.T, p *vpcendpointprovider.Props) *synthtest.Doc {
+// vpcendpointproviderSynth builds the provider side and exposes its AZ ids as the output "azids".
+func vpcendpointproviderSynth(t *testing.T, p *vpcendpointprovider.Props) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) {
 		prov := vpcendpointprovider.New(s, "provider", p)
 		cdktf.NewTerraformOutput(s, jsii.String("azids"), &cdktf.TerraformOutputConfig{Value: prov.AZIDs})
 	})
 }
 
-// ref is the interpolation of an attribute of a resource in the synthesized JSON.
-func ref(typ, name, attr string) string { return fmt.Sprintf("${%s.%s.%s}", typ, name, attr) }
+// vpcendpointproviderRef is the interpolation of an attribute of a resource in the synthesized JSON.
+func vpcendpointproviderRef(typ, name, attr string) string {
+	return fmt.Sprintf("${%s.%s.%s}", typ, name, attr)
+}
 
-// only returns the logical name of the only object of m, failing otherwise.
-func only(t *testing.T, m map[string]synthtest.Object) string {
+// vpcendpointproviderOnly returns the logical name of the only object of m, failing otherwise.
+func vpcendpointproviderOnly(t *testing.T, m map[string]synthtest.Object) string {
 	t.Helper()
 	if len(m) != 1 {
 		t.Fatalf("want one object, got %v", synthtest.Names(m))
@@ -56,8 +55,8 @@ func only(t *testing.T, m map[string]synthtest.Object) string {
 	return synthtest.Names(m)[0]
 }
 
-// byPort indexes objects by their "port" attribute.
-func byPort(t *testing.T, m map[string]synthtest.Object, attr string) map[int]string {
+// vpcendpointproviderByPort indexes objects by their "port" attribute.
+func vpcendpointproviderByPort(t *testing.T, m map[string]synthtest.Object, attr string) map[int]string {
 	t.Helper()
 	res := map[int]string{}
 	for name, o := range m {
@@ -70,8 +69,8 @@ func byPort(t *testing.T, m map[string]synthtest.Object, attr string) map[int]st
 	return res
 }
 
-func TestNLBIsInternalCrossZoneAndDeletionProtected(t *testing.T) {
-	doc := synth(t, props())
+func TestVPCEndpointProviderNLBIsInternalCrossZoneAndDeletionProtected(t *testing.T) {
+	doc := vpcendpointproviderSynth(t, vpcendpointproviderProps())
 	nlb := doc.Resource("aws_lb")
 	want := map[string]any{
 		"name":                             "dev-p1-nlb",
@@ -88,25 +87,25 @@ func TestNLBIsInternalCrossZoneAndDeletionProtected(t *testing.T) {
 	if got := synthtest.Strings(nlb["subnets"]); !reflect.DeepEqual(got, []string{"subnet-a", "subnet-b", "subnet-c"}) {
 		t.Errorf("subnets = %v, want the party's private subnets", got)
 	}
-	sgName := only(t, doc.Resources("aws_security_group"))
-	if got := synthtest.Strings(nlb["security_groups"]); !reflect.DeepEqual(got, []string{ref("aws_security_group", sgName, "id")}) {
+	sgName := vpcendpointproviderOnly(t, doc.Resources("aws_security_group"))
+	if got := synthtest.Strings(nlb["security_groups"]); !reflect.DeepEqual(got, []string{vpcendpointproviderRef("aws_security_group", sgName, "id")}) {
 		t.Errorf("security_groups = %v, want only the NLB security group", got)
 	}
 
-	p := props()
+	p := vpcendpointproviderProps()
 	p.DisableDeletionProtection = true
-	if got := synth(t, p).Resource("aws_lb")["enable_deletion_protection"]; got != false {
+	if got := vpcendpointproviderSynth(t, p).Resource("aws_lb")["enable_deletion_protection"]; got != false {
 		t.Errorf("enable_deletion_protection with DisableDeletionProtection = %v, want false", got)
 	}
 }
 
-func TestOneIPTargetGroupAndTCPListenerPerPort(t *testing.T) {
-	doc := synth(t, props())
-	nlbName := only(t, doc.Resources("aws_lb"))
+func TestVPCEndpointProviderOneIPTargetGroupAndTCPListenerPerPort(t *testing.T) {
+	doc := vpcendpointproviderSynth(t, vpcendpointproviderProps())
+	nlbName := vpcendpointproviderOnly(t, doc.Resources("aws_lb"))
 	tgs := doc.Resources("aws_lb_target_group")
 	listeners := doc.Resources("aws_lb_listener")
-	tgByPort := byPort(t, tgs, "port")
-	lsByPort := byPort(t, listeners, "port")
+	tgByPort := vpcendpointproviderByPort(t, tgs, "port")
+	lsByPort := vpcendpointproviderByPort(t, listeners, "port")
 	wantNames := map[int]string{50100: "dev-p1-grpc", 50001: "dev-p1-peer", 9646: "dev-p1-metrics"}
 	if len(tgs) != 3 || len(listeners) != 3 {
 		t.Fatalf("want 3 target groups and 3 listeners, got %v and %v", synthtest.Names(tgs), synthtest.Names(listeners))
@@ -129,18 +128,18 @@ func TestOneIPTargetGroupAndTCPListenerPerPort(t *testing.T) {
 		if ls == nil {
 			t.Fatalf("no listener on port %d", port)
 		}
-		if ls["protocol"] != "TCP" || ls["load_balancer_arn"] != ref("aws_lb", nlbName, "arn") {
+		if ls["protocol"] != "TCP" || ls["load_balancer_arn"] != vpcendpointproviderRef("aws_lb", nlbName, "arn") {
 			t.Errorf("listener %d = %v, want TCP on the NLB", port, ls)
 		}
 		act := synthtest.Block(ls, "default_action")
-		if act["type"] != "forward" || act["target_group_arn"] != ref("aws_lb_target_group", tgByPort[port], "arn") {
+		if act["type"] != "forward" || act["target_group_arn"] != vpcendpointproviderRef("aws_lb_target_group", tgByPort[port], "arn") {
 			t.Errorf("listener %d forwards to %v, want the target group of the same port", port, act)
 		}
 	}
 }
 
-func TestNLBSecurityGroupAdmitsMPCPortsFromVPCOnly(t *testing.T) {
-	doc := synth(t, props())
+func TestVPCEndpointProviderNLBSecurityGroupAdmitsMPCPortsFromVPCOnly(t *testing.T) {
+	doc := vpcendpointproviderSynth(t, vpcendpointproviderProps())
 	sg := doc.Resource("aws_security_group")
 	if sg["ingress"] != nil || sg["egress"] != nil {
 		t.Errorf("security group has inline rules: %v", sg)
@@ -149,8 +148,8 @@ func TestNLBSecurityGroupAdmitsMPCPortsFromVPCOnly(t *testing.T) {
 		rules := doc.Resources(typ)
 		ports := map[int]bool{}
 		for name, r := range rules {
-			if r["cidr_ipv4"] != vpcCIDR {
-				t.Errorf("%s %s cidr = %v, want the VPC CIDR %s", typ, name, r["cidr_ipv4"], vpcCIDR)
+			if r["cidr_ipv4"] != vpcendpointproviderVpcCIDR {
+				t.Errorf("%s %s cidr = %v, want the VPC CIDR %s", typ, name, r["cidr_ipv4"], vpcendpointproviderVpcCIDR)
 			}
 			if r["ip_protocol"] != "tcp" || r["from_port"] != r["to_port"] {
 				t.Errorf("%s %s = %v, want one TCP port", typ, name, r)
@@ -164,10 +163,10 @@ func TestNLBSecurityGroupAdmitsMPCPortsFromVPCOnly(t *testing.T) {
 	}
 }
 
-func TestEndpointServicePassesPrincipalsAndRegionsThroughExactly(t *testing.T) {
-	doc := synth(t, props())
+func TestVPCEndpointProviderEndpointServicePassesPrincipalsAndRegionsThroughExactly(t *testing.T) {
+	doc := vpcendpointproviderSynth(t, vpcendpointproviderProps())
 	svc := doc.Resource("aws_vpc_endpoint_service")
-	if got := synthtest.Strings(svc["allowed_principals"]); !reflect.DeepEqual(got, []string{peerRoot3, peerRoot2}) {
+	if got := synthtest.Strings(svc["allowed_principals"]); !reflect.DeepEqual(got, []string{vpcendpointproviderPeerRoot3, vpcendpointproviderPeerRoot2}) {
 		t.Errorf("allowed_principals = %v", got)
 	}
 	if got := synthtest.Strings(svc["supported_regions"]); !reflect.DeepEqual(got, []string{"us-east-1", "eu-central-1"}) {
@@ -176,8 +175,8 @@ func TestEndpointServicePassesPrincipalsAndRegionsThroughExactly(t *testing.T) {
 	if svc["acceptance_required"] != false {
 		t.Errorf("acceptance_required = %v, want false by default", svc["acceptance_required"])
 	}
-	nlbName := only(t, doc.Resources("aws_lb"))
-	if got := synthtest.Strings(svc["network_load_balancer_arns"]); !reflect.DeepEqual(got, []string{ref("aws_lb", nlbName, "arn")}) {
+	nlbName := vpcendpointproviderOnly(t, doc.Resources("aws_lb"))
+	if got := synthtest.Strings(svc["network_load_balancer_arns"]); !reflect.DeepEqual(got, []string{vpcendpointproviderRef("aws_lb", nlbName, "arn")}) {
 		t.Errorf("network_load_balancer_arns = %v, want the Terraform-owned NLB", got)
 	}
 	if tags, _ := svc["tags"].(map[string]any); tags["Name"] != "mpc-node-1-endpoint-service" {
@@ -187,10 +186,10 @@ func TestEndpointServicePassesPrincipalsAndRegionsThroughExactly(t *testing.T) {
 
 // Bug 17: AZ names map to different physical zones in another account; the
 // provider must publish AZ ids of the NLB subnets.
-func TestPublishesAZIDsNotAZNames(t *testing.T) {
-	doc := synth(t, props())
+func TestVPCEndpointProviderPublishesAZIDsNotAZNames(t *testing.T) {
+	doc := vpcendpointproviderSynth(t, vpcendpointproviderProps())
 	ds := doc.DataSources("aws_subnet")
-	name := only(t, ds)
+	name := vpcendpointproviderOnly(t, ds)
 	if ds[name]["for_each"] != `${toset(["subnet-a", "subnet-b", "subnet-c"])}` || ds[name]["id"] != "${each.value}" {
 		t.Errorf("data.aws_subnet = %v, want one lookup per NLB subnet", ds[name])
 	}
@@ -213,9 +212,9 @@ func TestPublishesAZIDsNotAZNames(t *testing.T) {
 }
 
 // Bugs 18 and 19: no NLB discovery by hostname, no shell-out to the AWS CLI.
-func TestNoHostnameLookupOrShellOut(t *testing.T) {
+func TestVPCEndpointProviderNoHostnameLookupOrShellOut(t *testing.T) {
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
-		prov := vpcendpointprovider.New(s, "provider", props())
+		prov := vpcendpointprovider.New(s, "provider", vpcendpointproviderProps())
 		vpcendpointprovider.NewClusterBinding(s, "cluster", &vpcendpointprovider.ClusterProps{
 			PartyID: 1, Namespace: "mpc", TargetGroupARNs: prov.TargetGroupARNs, NLBSecurityGroupID: prov.SecurityGroupID,
 		})
@@ -237,7 +236,7 @@ func TestNoHostnameLookupOrShellOut(t *testing.T) {
 	}
 }
 
-func TestAWSNameFitsTheLimitAndKeepsSuffix(t *testing.T) {
+func TestVPCEndpointProviderAWSNameFitsTheLimitAndKeepsSuffix(t *testing.T) {
 	cases := []struct{ prefix, suffix, want string }{
 		{"dev-p1", "-metrics", "dev-p1-metrics"},
 		{strings.Repeat("a", 30), "-nlb", strings.Repeat("a", 28) + "-nlb"},
@@ -258,10 +257,10 @@ func TestAWSNameFitsTheLimitAndKeepsSuffix(t *testing.T) {
 	}
 }
 
-func TestLongPrefixYieldsDistinctValidNames(t *testing.T) {
-	p := props()
+func TestVPCEndpointProviderLongPrefixYieldsDistinctValidNames(t *testing.T) {
+	p := vpcendpointproviderProps()
 	p.NamePrefix = "mainnet-eu-central-1-party-12345"
-	doc := synth(t, p)
+	doc := vpcendpointproviderSynth(t, p)
 	seen := map[string]bool{}
 	for _, typ := range []string{"aws_lb", "aws_lb_target_group"} {
 		for _, o := range doc.Resources(typ) {
@@ -277,7 +276,7 @@ func TestLongPrefixYieldsDistinctValidNames(t *testing.T) {
 	}
 }
 
-func TestAccepterPerPeerEndpointKeyedByPartyID(t *testing.T) {
+func TestVPCEndpointProviderAccepterPerPeerEndpointKeyedByPartyID(t *testing.T) {
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
 		vpcendpointprovider.NewAccepter(s, "accept", &vpcendpointprovider.AccepterProps{
 			ServiceID:   jsii.String("vpce-svc-1"),
@@ -299,7 +298,7 @@ func TestAccepterPerPeerEndpointKeyedByPartyID(t *testing.T) {
 	}
 }
 
-func TestClusterBindingServiceAndTargetGroupBindings(t *testing.T) {
+func TestVPCEndpointProviderClusterBindingServiceAndTargetGroupBindings(t *testing.T) {
 	arns := map[string]*string{
 		"grpc":    jsii.String("arn:tg/grpc"),
 		"peer":    jsii.String("arn:tg/peer"),

@@ -1,8 +1,7 @@
-package netcheckjob_test
+package constructs_test
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -16,11 +15,9 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
-// synth builds a KubeIP plan whose peer 2 address is the public IP of an EIP
+// netcheckjobSynth builds a KubeIP plan whose peer 2 address is the public IP of an EIP
 // in the same stack (a token), and peer 3 a static IP.
-func synth(t *testing.T, edit func(*netcheckjob.Props)) *synthtest.Doc {
+func netcheckjobSynth(t *testing.T, edit func(*netcheckjob.Props)) *synthtest.Doc {
 	t.Helper()
 	return synthtest.Stack(t, func(s constructs.Construct) {
 		peerIP := eip.NewEip(s, jsii.String("peer2"), &eip.EipConfig{Domain: jsii.String("vpc")}).PublicIp()
@@ -34,12 +31,12 @@ func synth(t *testing.T, edit func(*netcheckjob.Props)) *synthtest.Doc {
 	})
 }
 
-func podSpec(job synthtest.Object) synthtest.Object {
+func netcheckjobPodSpec(job synthtest.Object) synthtest.Object {
 	return synthtest.Block(synthtest.Block(synthtest.Block(job, "spec"), "template"), "spec")
 }
 
-func TestPlanKeepsCrossStackAddressAndDecodes(t *testing.T) {
-	cm := synth(t, nil).Resource("kubernetes_config_map_v1")
+func TestNetcheckJobPlanKeepsCrossStackAddressAndDecodes(t *testing.T) {
+	cm := netcheckjobSynth(t, nil).Resource("kubernetes_config_map_v1")
 	raw, _ := cm["data"].(map[string]any)[netcheckjob.PlanKey].(string)
 	if !strings.Contains(raw, `"address":"${aws_eip.peer2.public_ip}"`) {
 		t.Fatalf("plan does not carry the EIP reference: %s", raw)
@@ -60,8 +57,8 @@ func TestPlanKeepsCrossStackAddressAndDecodes(t *testing.T) {
 	}
 }
 
-func TestJobRunsProbeOnEnclaveNodes(t *testing.T) {
-	job := synth(t, nil).Resource("kubernetes_job_v1")
+func TestNetcheckJobJobRunsProbeOnEnclaveNodes(t *testing.T) {
+	job := netcheckjobSynth(t, nil).Resource("kubernetes_job_v1")
 	if job["wait_for_completion"] != false {
 		t.Errorf("wait_for_completion = %v, want false", job["wait_for_completion"])
 	}
@@ -69,7 +66,7 @@ func TestJobRunsProbeOnEnclaveNodes(t *testing.T) {
 	if spec["backoff_limit"] != 1.0 || spec["ttl_seconds_after_finished"] != "3600" || spec["active_deadline_seconds"] != 600.0 {
 		t.Errorf("backoff/ttl/deadline = %v/%v/%v, want 1/3600/600", spec["backoff_limit"], spec["ttl_seconds_after_finished"], spec["active_deadline_seconds"])
 	}
-	pod := podSpec(job)
+	pod := netcheckjobPodSpec(job)
 	if !reflect.DeepEqual(pod["node_selector"], map[string]any{"mpc.io/enclave": "true"}) {
 		t.Errorf("node_selector = %v", pod["node_selector"])
 	}
@@ -97,8 +94,8 @@ func TestJobRunsProbeOnEnclaveNodes(t *testing.T) {
 	}
 }
 
-func TestJobIsNonRootAndReadOnly(t *testing.T) {
-	pod := podSpec(synth(t, nil).Resource("kubernetes_job_v1"))
+func TestNetcheckJobJobIsNonRootAndReadOnly(t *testing.T) {
+	pod := netcheckjobPodSpec(netcheckjobSynth(t, nil).Resource("kubernetes_job_v1"))
 	psc := synthtest.Block(pod, "security_context")
 	if psc["run_as_non_root"] != true || psc["run_as_user"] != "65532" || synthtest.Block(psc, "seccomp_profile")["type"] != "RuntimeDefault" {
 		t.Errorf("pod security context = %v", psc)
@@ -112,8 +109,8 @@ func TestJobIsNonRootAndReadOnly(t *testing.T) {
 	}
 }
 
-func TestNodePoolPropsOverrideDefaults(t *testing.T) {
-	pod := podSpec(synth(t, func(p *netcheckjob.Props) {
+func TestNetcheckJobNodePoolPropsOverrideDefaults(t *testing.T) {
+	pod := netcheckjobPodSpec(netcheckjobSynth(t, func(p *netcheckjob.Props) {
 		p.NodeSelector = map[string]string{"nodepool": "kms"}
 		p.Tolerations = []netcheckjob.Toleration{{Key: "node.kubernetes.io/enclave-enabled", Operator: "Exists", Effect: "NoSchedule"}}
 	}).Resource("kubernetes_job_v1"))

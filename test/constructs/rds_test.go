@@ -1,7 +1,6 @@
-package rds_test
+package constructs_test
 
 import (
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,19 +12,17 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(synthtest.Main(m)) }
-
 const (
-	identifier = "local-p1-kmsconnector"
-	nodeSG     = "sg-0123456789abcdef0"
+	rdsIdentifier = "local-p1-kmsconnector"
+	rdsNodeSG     = "sg-0123456789abcdef0"
 )
 
-func synth(t *testing.T, mutate func(*rds.Props)) *synthtest.Doc {
+func rdsSynth(t *testing.T, mutate func(*rds.Props)) *synthtest.Doc {
 	p := &rds.Props{
-		Identifier:            identifier,
+		Identifier:            rdsIdentifier,
 		SubnetIDs:             jsii.Strings("subnet-a", "subnet-b"),
 		VpcID:                 jsii.String("vpc-1"),
-		SourceSecurityGroupID: jsii.String(nodeSG),
+		SourceSecurityGroupID: jsii.String(rdsNodeSG),
 	}
 	if mutate != nil {
 		mutate(p)
@@ -33,8 +30,8 @@ func synth(t *testing.T, mutate func(*rds.Props)) *synthtest.Doc {
 	return synthtest.Stack(t, func(s constructs.Construct) { rds.New(s, "db", p) })
 }
 
-func TestStorageAndInsightsEncrypted(t *testing.T) {
-	db := synth(t, nil).Resource("aws_db_instance")
+func TestRDSStorageAndInsightsEncrypted(t *testing.T) {
+	db := rdsSynth(t, nil).Resource("aws_db_instance")
 	if db["storage_encrypted"] != true || db["performance_insights_enabled"] != true {
 		t.Errorf("storage_encrypted/performance_insights_enabled = %v/%v", db["storage_encrypted"], db["performance_insights_enabled"])
 	}
@@ -42,7 +39,7 @@ func TestStorageAndInsightsEncrypted(t *testing.T) {
 		t.Errorf("kms_key_id = %v without a key prop, want the AWS-managed default", db["kms_key_id"])
 	}
 	const key = "arn:aws:kms:eu-west-1:111122223333:key/abc"
-	withKey := synth(t, func(p *rds.Props) { p.KMSKeyARN = jsii.String(key) }).Resource("aws_db_instance")
+	withKey := rdsSynth(t, func(p *rds.Props) { p.KMSKeyARN = jsii.String(key) }).Resource("aws_db_instance")
 	for _, attr := range []string{"kms_key_id", "performance_insights_kms_key_id", "master_user_secret_kms_key_id"} {
 		if withKey[attr] != key {
 			t.Errorf("%s = %v, want %s", attr, withKey[attr], key)
@@ -50,8 +47,8 @@ func TestStorageAndInsightsEncrypted(t *testing.T) {
 	}
 }
 
-func TestManagedPasswordNoPasswordInConfig(t *testing.T) {
-	db := synth(t, nil).Resource("aws_db_instance")
+func TestRDSManagedPasswordNoPasswordInConfig(t *testing.T) {
+	db := rdsSynth(t, nil).Resource("aws_db_instance")
 	if db["manage_master_user_password"] != true {
 		t.Errorf("manage_master_user_password = %v, want true", db["manage_master_user_password"])
 	}
@@ -60,14 +57,14 @@ func TestManagedPasswordNoPasswordInConfig(t *testing.T) {
 	}
 }
 
-func TestSecureDefaults(t *testing.T) {
-	db := synth(t, nil).Resource("aws_db_instance")
+func TestRDSSecureDefaults(t *testing.T) {
+	db := rdsSynth(t, nil).Resource("aws_db_instance")
 	want := map[string]any{
 		"engine": "postgres", "engine_version": "17.2", "instance_class": "db.t4g.medium",
 		"allocated_storage": float64(50), "max_allocated_storage": float64(100), "storage_type": "gp3",
 		"deletion_protection": true, "publicly_accessible": false, "backup_retention_period": float64(7),
 		"copy_tags_to_snapshot": true, "skip_final_snapshot": false, "auto_minor_version_upgrade": true,
-		"final_snapshot_identifier": identifier + "-final", "identifier": identifier, "port": float64(5432),
+		"final_snapshot_identifier": rdsIdentifier + "-final", "identifier": rdsIdentifier, "port": float64(5432),
 		"monitoring_interval": float64(0),
 	}
 	for attr, v := range want {
@@ -75,15 +72,15 @@ func TestSecureDefaults(t *testing.T) {
 			t.Errorf("%s = %v, want %v", attr, db[attr], v)
 		}
 	}
-	off := synth(t, func(p *rds.Props) { p.DisableDeletionProtection = true }).Resource("aws_db_instance")
+	off := rdsSynth(t, func(p *rds.Props) { p.DisableDeletionProtection = true }).Resource("aws_db_instance")
 	if off["deletion_protection"] != false {
 		t.Errorf("deletion_protection = %v with protection disabled, want false", off["deletion_protection"])
 	}
 }
 
 // Bug 12 (PrivateLink spec): the SG rule stayed at 5432 whatever the port.
-func TestSecurityGroupAdmitsConfiguredPortOnly(t *testing.T) {
-	doc := synth(t, func(p *rds.Props) {
+func TestRDSSecurityGroupAdmitsConfiguredPortOnly(t *testing.T) {
+	doc := rdsSynth(t, func(p *rds.Props) {
 		p.Port = 6432
 		p.AllowedCIDRs = []string{"10.20.0.0/16"}
 	})
@@ -110,7 +107,7 @@ func TestSecurityGroupAdmitsConfiguredPortOnly(t *testing.T) {
 			sources[s] = true
 		}
 	}
-	if !reflect.DeepEqual(sources, map[string]bool{nodeSG: true, "10.20.0.0/16": true}) {
+	if !reflect.DeepEqual(sources, map[string]bool{rdsNodeSG: true, "10.20.0.0/16": true}) {
 		t.Errorf("rule sources = %v", sources)
 	}
 	if len(doc.Resources("aws_vpc_security_group_egress_rule")) != 0 {
@@ -118,28 +115,28 @@ func TestSecurityGroupAdmitsConfiguredPortOnly(t *testing.T) {
 	}
 }
 
-func TestOpenCIDRIsRefused(t *testing.T) {
+func TestRDSOpenCIDRIsRefused(t *testing.T) {
 	defer func() {
 		if r := recover(); r == nil || !strings.Contains(r.(string), "0.0.0.0/0") {
 			t.Errorf("recover() = %v, want a panic naming 0.0.0.0/0", r)
 		}
 	}()
-	rds.New(nil, "db", &rds.Props{Identifier: identifier, AllowedCIDRs: []string{"10.0.0.0/8", "0.0.0.0/0"}})
+	rds.New(nil, "db", &rds.Props{Identifier: rdsIdentifier, AllowedCIDRs: []string{"10.0.0.0/8", "0.0.0.0/0"}})
 }
 
-func TestParameterFamilyFromVersion(t *testing.T) {
+func TestRDSParameterFamilyFromVersion(t *testing.T) {
 	for version, want := range map[string]string{"17.2": "postgres17", "16.4": "postgres16", "13": "postgres13", "9.6.22": "postgres9.6"} {
 		if got := rds.ParameterFamily(version); got != want {
 			t.Errorf("ParameterFamily(%q) = %q, want %q", version, got, want)
 		}
 	}
-	pg := synth(t, func(p *rds.Props) { p.EngineVersion = "16.4" }).Resource("aws_db_parameter_group")
+	pg := rdsSynth(t, func(p *rds.Props) { p.EngineVersion = "16.4" }).Resource("aws_db_parameter_group")
 	if pg["family"] != "postgres16" {
 		t.Errorf("family = %v, want postgres16", pg["family"])
 	}
 }
 
-func TestForceSSLByDefaultAndConfigurable(t *testing.T) {
+func TestRDSForceSSLByDefaultAndConfigurable(t *testing.T) {
 	param := func(pg synthtest.Object) map[string]string {
 		res := map[string]string{}
 		list, _ := pg["parameter"].([]any)
@@ -149,10 +146,10 @@ func TestForceSSLByDefaultAndConfigurable(t *testing.T) {
 		}
 		return res
 	}
-	if got := param(synth(t, nil).Resource("aws_db_parameter_group")); !reflect.DeepEqual(got, map[string]string{"rds.force_ssl": "1"}) {
+	if got := param(rdsSynth(t, nil).Resource("aws_db_parameter_group")); !reflect.DeepEqual(got, map[string]string{"rds.force_ssl": "1"}) {
 		t.Errorf("default parameters = %v, want rds.force_ssl=1", got)
 	}
-	custom := synth(t, func(p *rds.Props) { p.Parameters = []rds.Parameter{{Name: "rds.force_ssl", Value: "0"}} })
+	custom := rdsSynth(t, func(p *rds.Props) { p.Parameters = []rds.Parameter{{Name: "rds.force_ssl", Value: "0"}} })
 	if got := param(custom.Resource("aws_db_parameter_group")); !reflect.DeepEqual(got, map[string]string{"rds.force_ssl": "0"}) {
 		t.Errorf("custom parameters = %v, want rds.force_ssl=0", got)
 	}
@@ -160,8 +157,8 @@ func TestForceSSLByDefaultAndConfigurable(t *testing.T) {
 
 // Bug 12 (PrivateLink spec): a monitoring role with the fixed name
 // rds-monitoring-role was created even with monitoring off.
-func TestNoMonitoringRoleWhenIntervalZero(t *testing.T) {
-	doc := synth(t, nil)
+func TestRDSNoMonitoringRoleWhenIntervalZero(t *testing.T) {
+	doc := rdsSynth(t, nil)
 	if n := len(doc.Resources("aws_iam_role")); n != 0 {
 		t.Errorf("%d IAM roles with monitoring off, want none", n)
 	}
@@ -170,11 +167,11 @@ func TestNoMonitoringRoleWhenIntervalZero(t *testing.T) {
 	}
 }
 
-func TestMonitoringRoleIsPerDatabase(t *testing.T) {
-	doc := synth(t, func(p *rds.Props) { p.MonitoringInterval = 60 })
+func TestRDSMonitoringRoleIsPerDatabase(t *testing.T) {
+	doc := rdsSynth(t, func(p *rds.Props) { p.MonitoringInterval = 60 })
 	role := doc.Resource("aws_iam_role")
-	if role["name"] != identifier+"-rds-monitoring" {
-		t.Errorf("monitoring role name = %v, want %s-rds-monitoring", role["name"], identifier)
+	if role["name"] != rdsIdentifier+"-rds-monitoring" {
+		t.Errorf("monitoring role name = %v, want %s-rds-monitoring", role["name"], rdsIdentifier)
 	}
 	att := doc.Resource("aws_iam_role_policy_attachment")
 	if att["policy_arn"] != "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole" {
@@ -191,8 +188,8 @@ func TestMonitoringRoleIsPerDatabase(t *testing.T) {
 	}
 }
 
-func TestSubnetGroupUsesGivenSubnets(t *testing.T) {
-	doc := synth(t, nil)
+func TestRDSSubnetGroupUsesGivenSubnets(t *testing.T) {
+	doc := rdsSynth(t, nil)
 	sn := doc.Resource("aws_db_subnet_group")
 	if got := synthtest.Strings(sn["subnet_ids"]); !reflect.DeepEqual(got, []string{"subnet-a", "subnet-b"}) {
 		t.Errorf("subnet_ids = %v", got)
@@ -206,8 +203,8 @@ func TestSubnetGroupUsesGivenSubnets(t *testing.T) {
 // tfsec aws-rds-enable-performance-insights-encryption: with CustomerKey the
 // storage, Performance Insights and the master-user secret use one dedicated
 // customer key whose use is confined to RDS and Secrets Manager.
-func TestCustomerKeyEncryptsStorageInsightsAndSecret(t *testing.T) {
-	doc := synth(t, func(p *rds.Props) {
+func TestRDSCustomerKeyEncryptsStorageInsightsAndSecret(t *testing.T) {
+	doc := rdsSynth(t, func(p *rds.Props) {
 		p.CustomerKey, p.AccountID, p.Region, p.Partition = true, "111122223333", "eu-west-1", "aws"
 	})
 	keys := doc.Resources("aws_kms_key")
@@ -246,8 +243,8 @@ func TestCustomerKeyEncryptsStorageInsightsAndSecret(t *testing.T) {
 	}
 }
 
-func TestGivenKeyWinsOverCustomerKey(t *testing.T) {
-	doc := synth(t, func(p *rds.Props) {
+func TestRDSGivenKeyWinsOverCustomerKey(t *testing.T) {
+	doc := rdsSynth(t, func(p *rds.Props) {
 		p.KMSKeyARN, p.CustomerKey, p.AccountID, p.Region = jsii.String("arn:aws:kms:eu-west-1:111122223333:key/abc"), true, "111122223333", "eu-west-1"
 	})
 	if keys := doc.Resources("aws_kms_key"); len(keys) != 0 {
