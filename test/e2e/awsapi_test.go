@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"syscall"
 )
 
@@ -16,10 +15,14 @@ type awsAPI struct {
 	python, endpoint string
 }
 
-// scriptPath is awsapi.py, next to this source file.
+// scriptPath is awsapi.py, next to this source file: go test runs in the
+// package folder (runtime.Caller would not do: -trimpath rewrites it).
 func scriptPath() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "awsapi.py")
+	abs, err := filepath.Abs("awsapi.py")
+	if err != nil {
+		return "awsapi.py"
+	}
+	return abs
 }
 
 // call runs one command of awsapi.py with req on stdin and decodes stdout into resp.

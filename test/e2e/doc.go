@@ -27,5 +27,8 @@
 // configuration named by TF_CLI_CONFIG_FILE, as make test writes it). When
 // one is missing the test is skipped with one line saying what is missing,
 // unless MPC_E2E_REQUIRED=1 (set by .ci/run), which makes it fail instead.
-// `go test -short` skips it too.
+// `go test -short` skips it too, and so does a plain `go test` whose default
+// 10-minute timeout would cut the run short: make test and make e2e pass
+// -timeout 60m. On the 2-CPU reference machine one run takes about 9 minutes,
+// most of it Terraform and AWS provider CPU time (README: Performance).
 package e2e

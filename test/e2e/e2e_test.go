@@ -47,19 +47,13 @@ type run struct {
 	lockFile []byte
 }
 
-// OptInEnv must be 1 for the end-to-end run to start; make e2e sets it.
-const OptInEnv = "MPC_E2E"
-
 func TestE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in -short mode: the emulator end-to-end run takes minutes")
 	}
-	if os.Getenv(OptInEnv) != "1" {
-		t.Skip("skipped: the emulator end-to-end run is opt-in until it is proven stable; run make e2e (" + OptInEnv + "=1)")
-	}
 	tools := requireTools(t)
 	if d, ok := t.Deadline(); ok && time.Until(d) < minTimeout {
-		msg := fmt.Sprintf("e2e: go test would stop the run at %s, and it needs up to %s on 2 CPUs: run go test with -timeout 40m", d.Format(time.TimeOnly), minTimeout)
+		msg := fmt.Sprintf("e2e: go test would stop the run at %s, and it needs up to %s on 2 CPUs: run go test with -timeout 60m (make test and make e2e do)", d.Format(time.TimeOnly), minTimeout)
 		if os.Getenv(RequiredEnv) == "1" {
 			t.Fatalf("%s=1 and %s", RequiredEnv, msg)
 		}
@@ -189,8 +183,23 @@ func (r *run) environment(t *testing.T, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range checkMesh(env, fix, &inv) {
+	problems := checkMesh(env, fix, &inv)
+	for _, p := range problems {
 		t.Errorf("mesh: %s", p)
+	}
+	if len(problems) == 0 {
+		// The checks passed; now prove they can fail on this very mesh.
+		uncaught, applied, err := uncaughtMutations(env, fix, &inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range uncaught {
+			t.Errorf("mesh checks missed a broken mesh: %s", m)
+		}
+		if applied < 6 {
+			t.Errorf("only %d of %d mesh mutations found something to break", applied, len(mutations))
+		}
+		t.Logf("%s: the checks caught %d of %d broken copies of the deployed mesh", name, applied-len(uncaught), applied)
 	}
 
 	st.time("plan", func() { r.replan(ctx, t, tf, names) })

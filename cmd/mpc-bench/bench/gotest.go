@@ -17,7 +17,8 @@ import (
 type TestResult struct {
 	// Phases are the wall times of the steps, in order: deps (make deps
 	// terraformrc: npm, bindings and modules checks), vet (go vet ./...),
-	// test (go test -count=1 -timeout T -json ./...).
+	// test (go test -count=1 -timeout T -json ./test/e2e/ ./..., the
+	// emulator end-to-end run included).
 	Phases []Phase `json:"phases"`
 	// TotalSeconds is the sum of the phases: make test's wall time.
 	TotalSeconds float64 `json:"total_seconds"`
@@ -85,14 +86,15 @@ func (w *workspace) makeTest() (*TestResult, error) {
 		}
 		return out
 	}
-	env := append(benchEnv(), "TF_CLI_CONFIG_FILE="+tfrc)
+	// The same environment and package order as the Makefile's test recipe.
+	env := append(benchEnv(), "TF_CLI_CONFIG_FILE="+tfrc, "MPC_TFSEC="+filepath.Join(home, ".cache", "mpc-mesh", "bin", "tfsec"))
 	deps := exec.Command("make", "--no-print-directory", "deps", "terraformrc")
 	deps.Env = env
 	step("deps", deps)
 	vet := exec.Command("go", "vet", "./...")
 	vet.Env = env
 	step("vet", vet)
-	test := exec.Command("go", "test", "-count=1", "-timeout", w.opts.TestTimeout, "-json", "./...")
+	test := exec.Command("go", "test", "-count=1", "-timeout", w.opts.TestTimeout, "-json", "./test/e2e/", "./...")
 	test.Env = env
 	out := step("test", test)
 	jsiiPkgs := w.jsiiTestPackages()
