@@ -13,7 +13,8 @@ import (
 // BuildResult is what compiling the app costs.
 type BuildResult struct {
 	// ColdSeconds is go build of the app with an empty GOCACHE (the module
-	// cache is kept: downloads are not part of it).
+	// cache is kept: downloads are not part of it), with the GOFLAGS of the
+	// environment (make bench exports the Makefile's -trimpath).
 	ColdSeconds float64 `json:"cold_seconds"`
 	// WarmSeconds is the same build again, nothing changed.
 	WarmSeconds float64 `json:"warm_seconds"`
@@ -30,6 +31,8 @@ type BuildResult struct {
 // CacheResult says whether a warm build cache is hit from a checkout at
 // another path (CI runners and worktrees check out at varying paths).
 type CacheResult struct {
+	// PlainColdSeconds is a cold build without -trimpath.
+	PlainColdSeconds float64 `json:"plain_cold_seconds"`
 	// RelocatedSeconds is go build in a copy of the module at another path
 	// with the cache warmed by the original checkout, without -trimpath.
 	RelocatedSeconds float64 `json:"relocated_seconds"`
@@ -108,19 +111,18 @@ func (w *workspace) cacheExperiment() (*CacheResult, error) {
 		return nil, err
 	}
 	bin := filepath.Join(w.tmp, "bin", "cache-app")
-	cold := []string{"GOCACHE=" + w.coldCache()}
-	if _, err := os.Stat(w.coldCache()); err != nil {
-		w.logf("go build, cold (for the relocation test)")
-		if _, err := w.goCmd(cold, "build", "-o", bin, "."); err != nil {
-			return nil, err
-		}
-	}
+	// Its own cache, and GOFLAGS cleared: make exports GOFLAGS=-trimpath.
+	plain := []string{"GOCACHE=" + filepath.Join(w.tmp, "gocache-plain"), "GOFLAGS="}
 	var err error
-	w.logf("go build at the other path, warm cache, no -trimpath")
-	if r.RelocatedSeconds, err = w.goCmdIn(moved, cold, "build", "-o", bin, "."); err != nil {
+	w.logf("go build without -trimpath, cold (for the relocation test)")
+	if r.PlainColdSeconds, err = w.goCmd(plain, "build", "-o", bin, "."); err != nil {
 		return nil, err
 	}
-	trim := []string{"GOCACHE=" + filepath.Join(w.tmp, "gocache-trimpath")}
+	w.logf("go build at the other path, warm cache, no -trimpath")
+	if r.RelocatedSeconds, err = w.goCmdIn(moved, plain, "build", "-o", bin, "."); err != nil {
+		return nil, err
+	}
+	trim := []string{"GOCACHE=" + filepath.Join(w.tmp, "gocache-trimpath"), "GOFLAGS="}
 	w.logf("go build -trimpath, cold")
 	if r.TrimpathColdSeconds, err = w.goCmd(trim, "build", "-trimpath", "-o", bin, "."); err != nil {
 		return nil, err

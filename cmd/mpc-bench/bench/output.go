@@ -70,6 +70,7 @@ func writeTable(out io.Writer, rep *Report) {
 	}
 	if c := rep.Cache; c != nil {
 		fmt.Fprintln(out, "\nBUILD CACHE FROM A CHECKOUT AT ANOTHER PATH (CI runners, worktrees)")
+		fmt.Fprintf(out, "  cold, no -trimpath                       %7.1f s\n", c.PlainColdSeconds)
 		fmt.Fprintf(out, "  warm cache, other path, no -trimpath     %7.1f s\n", c.RelocatedSeconds)
 		fmt.Fprintf(out, "  -trimpath cold                           %7.1f s\n", c.TrimpathColdSeconds)
 		fmt.Fprintf(out, "  -trimpath warm cache, other path         %7.1f s\n", c.TrimpathRelocatedSeconds)
