@@ -118,7 +118,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 		for _, src := range sources {
 			ruleID := port.Name + "-from-" + src.key
 			fw.Ingress[ruleID] = vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String(ruleID), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-				SecurityGroupId:           group.Id(),
+				SecurityGroupId:           fw.SecurityGroupID,
 				IpProtocol:                jsii.String("tcp"),
 				FromPort:                  jsii.Number(port.Number),
 				ToPort:                    jsii.Number(port.Number),
@@ -131,7 +131,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 		for _, p := range props.Peers {
 			ruleID := port.Name + "-to-" + p.Key()
 			fw.Egress[ruleID] = vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String(ruleID), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-				SecurityGroupId: group.Id(),
+				SecurityGroupId: fw.SecurityGroupID,
 				IpProtocol:      jsii.String("tcp"),
 				FromPort:        jsii.Number(port.Number),
 				ToPort:          jsii.Number(port.Number),

@@ -268,20 +268,22 @@ func newBucket(c constructs.Construct, props *Props, lifecycle *cdktf.TerraformR
 		Tags:         tagMap(props.Tags, map[string]string{"Name": spec.name, "Type": spec.kind, "Purpose": spec.purpose}),
 		Lifecycle:    lifecycle,
 	})
+	// Every getter is a round trip to the jsii runtime: read the id once.
+	bucketID := bucket.Id()
 	s3bucketownershipcontrols.NewS3BucketOwnershipControls(c, name("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: bucket.Id(),
+		Bucket: bucketID,
 		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
 	versioning := s3bucketversioning.NewS3BucketVersioningA(c, name("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
-		Bucket:                  bucket.Id(),
+		Bucket:                  bucketID,
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(c, name("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-		Bucket: bucket.Id(),
+		Bucket: bucketID,
 		Rule:   []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{spec.encryption},
 	})
 	pab := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(c, name("public-access-block"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
-		Bucket:                bucket.Id(),
+		Bucket:                bucketID,
 		BlockPublicAcls:       jsii.Bool(spec.access.blockACLs),
 		IgnorePublicAcls:      jsii.Bool(spec.access.ignoreACLs),
 		BlockPublicPolicy:     jsii.Bool(spec.access.blockPolicy),
@@ -292,7 +294,7 @@ func newBucket(c constructs.Construct, props *Props, lifecycle *cdktf.TerraformR
 	// spec): a new bucket blocks public policies until its block is
 	// relaxed, so applying a public policy first fails with AccessDenied.
 	s3bucketpolicy.NewS3BucketPolicy(c, name("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
-		Bucket:    bucket.Id(),
+		Bucket:    bucketID,
 		Policy:    policy.New(append(spec.grants(arn), TLSOnlyStatement(arn))...).JSON(),
 		DependsOn: &[]cdktf.ITerraformDependable{pab},
 	})
@@ -301,7 +303,7 @@ func newBucket(c constructs.Construct, props *Props, lifecycle *cdktf.TerraformR
 		days = DefaultNoncurrentVersionDays
 	}
 	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, name("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket: bucket.Id(),
+		Bucket: bucketID,
 		Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
 			Id:     jsii.String("expire-noncurrent-versions"),
 			Status: jsii.String("Enabled"),

@@ -158,7 +158,7 @@ func New(scope constructs.Construct, id string, props *Props) *Consumer {
 			VpcId:             props.VpcID,
 			ServiceName:       peer.ServiceName,
 			VpcEndpointType:   jsii.String("Interface"),
-			SecurityGroupIds:  &[]*string{sg.Id()},
+			SecurityGroupIds:  &[]*string{res.SecurityGroupID},
 			PrivateDnsEnabled: jsii.Bool(false),
 			SubnetIds:         props.SubnetIDs,
 			Tags:              &tags,
@@ -181,7 +181,8 @@ func New(scope constructs.Construct, id string, props *Props) *Consumer {
 		}
 		ep := vpcendpoint.NewVpcEndpoint(c, jsii.String(key), cfg)
 		entry := ep.DnsEntry().Get(jsii.Number(0))
-		res.Endpoints[peer.ID] = &Endpoint{Resource: ep, ID: ep.Id(), DNSName: entry.DnsName(), HostedZoneID: entry.HostedZoneId()}
+		out := &Endpoint{Resource: ep, ID: ep.Id(), DNSName: entry.DnsName(), HostedZoneID: entry.HostedZoneId()}
+		res.Endpoints[peer.ID] = out
 
 		if withDNS {
 			route53record.NewRoute53Record(c, jsii.String(key+"-dns"), &route53record.Route53RecordConfig{
@@ -189,8 +190,8 @@ func New(scope constructs.Construct, id string, props *Props) *Consumer {
 				Name:   jsii.String(fmt.Sprintf("%s.%s", key, orDefault(props.DNSDomain, DefaultDNSDomain))),
 				Type:   jsii.String("A"),
 				Alias: &route53record.Route53RecordAlias{
-					Name:                 entry.DnsName(),
-					ZoneId:               entry.HostedZoneId(),
+					Name:                 out.DNSName,
+					ZoneId:               out.HostedZoneID,
 					EvaluateTargetHealth: jsii.Bool(true),
 				},
 			})
@@ -210,9 +211,11 @@ func newSecurityGroup(c constructs.Construct, props *Props, ports []mesh.Port) s
 		VpcId:       props.VpcID,
 		Tags:        &map[string]*string{"Name": jsii.String(orDefault(props.SecurityGroupName, DefaultSecurityGroupName))},
 	})
+	// Every getter is a round trip to the jsii runtime: read the id once.
+	sgID := sg.Id()
 	for _, p := range ports {
 		rule := func(suffix string, cfg *vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig) {
-			cfg.SecurityGroupId = sg.Id()
+			cfg.SecurityGroupId = sgID
 			cfg.IpProtocol = jsii.String("tcp")
 			cfg.FromPort = jsii.Number(float64(p.Number))
 			cfg.ToPort = jsii.Number(float64(p.Number))

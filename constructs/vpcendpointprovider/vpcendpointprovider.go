@@ -166,9 +166,11 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 		VpcId:       props.VpcID,
 		Tags:        &map[string]*string{"Name": jsii.String(AWSName(props.NamePrefix, NLBNameSuffix))},
 	})
+	// Every getter is a round trip to the jsii runtime: ids and ARNs are read once.
+	sgID := sg.Id()
 	for _, p := range ports {
 		vpcsecuritygroupingressrule.NewVpcSecurityGroupIngressRule(c, jsii.String("ingress-"+p.Name), &vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig{
-			SecurityGroupId: sg.Id(),
+			SecurityGroupId: sgID,
 			Description:     jsii.String("MPC " + p.Name + " from the VPC"),
 			IpProtocol:      jsii.String("tcp"),
 			FromPort:        jsii.Number(float64(p.Number)),
@@ -178,7 +180,7 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 		// The NLB only talks to pod IPs inside the VPC: traffic and TCP health
 		// checks go to the same port ("traffic-port").
 		vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String("egress-"+p.Name), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
-			SecurityGroupId: sg.Id(),
+			SecurityGroupId: sgID,
 			Description:     jsii.String("MPC " + p.Name + " and its health check to the pods"),
 			IpProtocol:      jsii.String("tcp"),
 			FromPort:        jsii.Number(float64(p.Number)),
@@ -192,7 +194,7 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 		LoadBalancerType:             jsii.String("network"),
 		Internal:                     jsii.Bool(true),
 		Subnets:                      props.SubnetIDs,
-		SecurityGroups:               &[]*string{sg.Id()},
+		SecurityGroups:               &[]*string{sgID},
 		EnableCrossZoneLoadBalancing: jsii.Bool(true),
 		EnableDeletionProtection:     jsii.Bool(!props.DisableDeletionProtection),
 		// With "on", AWS evaluates the inbound rules against the private IPs of
@@ -205,6 +207,7 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 		Tags: &map[string]*string{"Name": jsii.String(AWSName(props.NamePrefix, NLBNameSuffix))},
 	})
 
+	nlbARN := nlb.Arn()
 	tgARNs := make(map[string]*string, len(ports))
 	for _, p := range ports {
 		tg := lbtargetgroup.NewLbTargetGroup(c, jsii.String("tg-"+p.Name), &lbtargetgroup.LbTargetGroupConfig{
@@ -220,20 +223,21 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 			},
 			Tags: &map[string]*string{"Name": jsii.String(AWSName(props.NamePrefix, "-"+p.Name))},
 		})
+		tgARN := tg.Arn()
 		lblistener.NewLbListener(c, jsii.String("listener-"+p.Name), &lblistener.LbListenerConfig{
-			LoadBalancerArn: nlb.Arn(),
+			LoadBalancerArn: nlbARN,
 			Protocol:        jsii.String("TCP"),
 			Port:            jsii.Number(float64(p.Number)),
 			DefaultAction: &[]*lblistener.LbListenerDefaultAction{{
 				Type:           jsii.String("forward"),
-				TargetGroupArn: tg.Arn(),
+				TargetGroupArn: tgARN,
 			}},
 		})
-		tgARNs[p.Name] = tg.Arn()
+		tgARNs[p.Name] = tgARN
 	}
 
 	svc := vpcendpointservice.NewVpcEndpointService(c, jsii.String("endpoint-service"), &vpcendpointservice.VpcEndpointServiceConfig{
-		NetworkLoadBalancerArns: &[]*string{nlb.Arn()},
+		NetworkLoadBalancerArns: &[]*string{nlbARN},
 		AcceptanceRequired:      jsii.Bool(props.AcceptanceRequired),
 		AllowedPrincipals:       optionalStrings(props.AllowedPrincipals),
 		SupportedRegions:        optionalStrings(props.SupportedRegions),
@@ -262,8 +266,8 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 		Service:         svc,
 		ServiceName:     svc.ServiceName(),
 		ServiceID:       svc.Id(),
-		NLBArn:          nlb.Arn(),
-		SecurityGroupID: sg.Id(),
+		NLBArn:          nlbARN,
+		SecurityGroupID: sgID,
 		TargetGroupARNs: tgARNs,
 		AZIDs:           azIDs,
 	}
