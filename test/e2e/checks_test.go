@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/stacks/tfjson"
 )
 
 // Values the checks look for, as the constructs write them. They are
@@ -319,7 +321,7 @@ func (c *meshCheck) checkVault(p *config.Party) {
 			c.errorf("%s: bucket %s encryption %+v, want aws:kms with a key of the party's account", p.Name, b.Name, b.Encryption)
 		}
 		want := map[string]bool{"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}
-		if !mapsEqual(b.PublicAccessBlock, want) {
+		if !maps.Equal(b.PublicAccessBlock, want) {
 			c.errorf("%s: bucket %s public access block %v, want %v", p.Name, b.Name, b.PublicAccessBlock, want)
 		}
 		if !hasStatement(b.Policy, "DenyInsecureTransport", "Deny") {
@@ -334,7 +336,7 @@ func (c *meshCheck) checkVault(p *config.Party) {
 			c.errorf("%s: bucket %s encryption %+v, want AES256", p.Name, b.Name, b.Encryption)
 		}
 		want := map[string]bool{"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": false, "RestrictPublicBuckets": false}
-		if !mapsEqual(b.PublicAccessBlock, want) {
+		if !maps.Equal(b.PublicAccessBlock, want) {
 			c.errorf("%s: bucket %s public access block %v, want %v", p.Name, b.Name, b.PublicAccessBlock, want)
 		}
 		if !hasStatement(b.Policy, "PublicRead", "Allow") || !hasStatement(b.Policy, "DenyInsecureTransport", "Deny") {
@@ -513,33 +515,8 @@ func hasKey(r *regionalInventory, idOrARN string) bool {
 	return false
 }
 
-func mapsEqual(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range b {
-		if got, ok := a[k]; !ok || got != v {
-			return false
-		}
-	}
-	return true
-}
-
-// statements returns the statements of a policy document.
-func statements(doc map[string]any) []map[string]any {
-	var res []map[string]any
-	switch st := doc["Statement"].(type) {
-	case []any:
-		for _, s := range st {
-			if m, ok := s.(map[string]any); ok {
-				res = append(res, m)
-			}
-		}
-	case map[string]any:
-		res = append(res, st)
-	}
-	return res
-}
+// statements returns the statements of a policy document (one object or a list).
+func statements(doc map[string]any) []tfjson.Object { return tfjson.Blocks(doc["Statement"]) }
 
 func hasStatement(doc map[string]any, sid, effect string) bool {
 	for _, st := range statements(doc) {
@@ -552,15 +529,7 @@ func hasStatement(doc map[string]any, sid, effect string) bool {
 
 // stringList reads a policy value that is a string or a list of strings, sorted.
 func stringList(v any) []string {
-	var res []string
-	switch x := v.(type) {
-	case string:
-		res = []string{x}
-	case []any:
-		for _, e := range x {
-			res = append(res, fmt.Sprint(e))
-		}
-	}
+	res := tfjson.Strings(v)
 	sort.Strings(res)
 	return res
 }

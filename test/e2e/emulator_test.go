@@ -139,11 +139,7 @@ func tail(path string, n int) string {
 		}
 		return err.Error()
 	}
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
+	return lastLines(string(data), n)
 }
 
 // cleanEnv is the environment of every child process: this process's,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,7 +88,7 @@ func (tf *terraform) run(ctx context.Context, stack string, okCodes []int, args 
 	cmd := exec.CommandContext(ctx, tf.bin, append([]string{args[0], "-no-color"}, args[1:]...)...)
 	cmd.Dir = tf.stackDir(stack)
 	cmd.Env = tf.env
-	cmd.Stdout = &teeWriter{&stdout, logFile}
+	cmd.Stdout = io.MultiWriter(&stdout, logFile)
 	cmd.Stderr = logFile
 	// Own process group: an interrupt of the test is handled by TestMain,
 	// which kills the group, not by Terraform's own half-finished shutdown.
@@ -230,16 +231,6 @@ func inDependencyOrder(ctx context.Context, names []string, waitsFor map[string]
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-// teeWriter writes to two writers.
-type teeWriter struct {
-	a, b interface{ Write([]byte) (int, error) }
-}
-
-func (w *teeWriter) Write(p []byte) (int, error) {
-	w.b.Write(p)
-	return w.a.Write(p)
 }
 
 func readFile(path string) string {
