@@ -1,6 +1,10 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/mpc-mesh/infra/internal/kmscore"
+)
 
 // Defaults that a typical party leaves out. Each is documented on its field.
 const (
@@ -12,8 +16,11 @@ const (
 	DefaultInstanceType    = "m5.2xlarge"
 	DefaultAMIType         = "AL2023_x86_64_STANDARD"
 	DefaultDiskSizeGiB     = 50
-	DefaultHelmChart       = "kms-service"
-	DefaultHelmRepository  = "oci://ghcr.io/zama-ai/helm-charts"
+	DefaultHelmChart       = kmscore.Chart
+	DefaultHelmRepository  = kmscore.Repository
+	DefaultHelmVersion     = kmscore.Version
+	DefaultHelmImage       = kmscore.EnclaveImage
+	DefaultHelmTimeout     = 900
 	DefaultKubeIPNamespace = "kube-system"
 	DefaultS3KeyPrefix     = "mpc-mesh"
 	DefaultDNSDomain       = "mpc.internal"
@@ -45,6 +52,7 @@ func applyDefaults(env *Environment) {
 	if env.Threshold.Parties == 0 {
 		env.Threshold.Parties = len(env.Parties)
 	}
+	env.PeerTLS.Enabled = orBool(env.PeerTLS.Enabled, env.Network == Mainnet)
 	if env.Threshold.Value == 0 {
 		env.Threshold.Value = (env.Threshold.Parties - 1) / 3
 	}
@@ -66,6 +74,7 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	ng.DiskSizeGiB = orInt(ng.DiskSizeGiB, DefaultDiskSizeGiB)
 	ng.CapacityType = orString(ng.CapacityType, "ON_DEMAND")
 	ng.AMIType = orString(ng.AMIType, DefaultAMIType)
+	defaultEnclaveSize(m)
 	m.KMS.DeletionWindowDays = orInt(m.KMS.DeletionWindowDays, 30)
 	m.Vault.BucketPrefix = orString(m.Vault.BucketPrefix, fmt.Sprintf("mpc-%s-%s-%s", env.Name, party.Name, party.AccountID))
 	m.Vault.PreventDestroy = orBool(m.Vault.PreventDestroy, env.Network == Mainnet)
@@ -89,7 +98,12 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	h.Chart = orString(h.Chart, DefaultHelmChart)
 	if h.Path == "" {
 		h.Repository = orString(h.Repository, DefaultHelmRepository)
+		h.Version = orString(h.Version, DefaultHelmVersion)
 	}
+	h.Image.Name = orString(h.Image.Name, DefaultHelmImage)
+	h.Wait = orBool(h.Wait, true)
+	h.Atomic = orBool(h.Atomic, true)
+	h.TimeoutSeconds = orInt(h.TimeoutSeconds, DefaultHelmTimeout)
 	m.KubeIP.Namespace = orString(m.KubeIP.Namespace, DefaultKubeIPNamespace)
 	m.KubeIP.LogLevel = orString(m.KubeIP.LogLevel, "info")
 	m.KubeIP.Addresses = orInt(m.KubeIP.Addresses, 1)

@@ -79,6 +79,14 @@ func strictCheck(c *collector, n *yaml.Node, t reflect.Type, path string) {
 			strictCheck(c, v, t.Elem(), child)
 		}
 	case reflect.Interface:
+		// Free-form values (helm.values): record the line of every nested
+		// key, so checks of those values can point at them.
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				strictCheck(c, n.Content[i+1], t, join(path, n.Content[i].Value))
+				c.lines[join(path, n.Content[i].Value)] = n.Content[i].Line
+			}
+		}
 	default:
 		if n.Kind != yaml.ScalarNode {
 			c.add(path, "", fmt.Sprintf("expected a single %s value", kindName(t)), "write a "+kindName(t))

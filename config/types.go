@@ -60,6 +60,8 @@ type Environment struct {
 	Backend Backend `yaml:"backend"`
 	// Threshold holds the parameters of the threshold protocol.
 	Threshold Threshold `yaml:"threshold"`
+	// PeerTLS secures the traffic between the parties' MPC services.
+	PeerTLS PeerTLS `yaml:"peer_tls"`
 	// Parties lists every party of the mesh, managed or external.
 	// Rule: at least two, at least one of them managed.
 	Parties []Party `yaml:"parties"`
@@ -126,6 +128,35 @@ type Threshold struct {
 	// Default: the largest allowed t, (parties - 1) / 3 rounded down.
 	// Rule: 1 <= t and 3t < parties.
 	Value int `yaml:"value"`
+}
+
+// PeerTLS is mutual TLS between the enclaves of the mesh: each enclave
+// presents an attested, ephemeral certificate and accepts a peer only when
+// the peer's attestation matches one of the trusted releases.
+type PeerTLS struct {
+	// Enabled turns peer TLS on in every managed party's MPC services.
+	// Default: true on mainnet, false on testnet (a test network may run
+	// images whose measurements are not yet published). Rule: when true,
+	// trusted_releases lists at least one release.
+	Enabled *bool `yaml:"enabled"`
+	// TrustedReleases are the enclave releases peers may run, each by its
+	// PCR0, PCR1 and PCR2 (nitro-cli describe-eif prints them). List the
+	// running release and the next one during an upgrade. Default: none.
+	// Rule: each value 96 hexadecimal characters; no release listed twice.
+	TrustedReleases []TrustedRelease `yaml:"trusted_releases"`
+}
+
+// TrustedRelease is one enclave image release, by its measurements.
+type TrustedRelease struct {
+	// PCR0 is the enclave image measurement. Default: none, required.
+	// Rule: 96 hexadecimal characters.
+	PCR0 string `yaml:"pcr0"`
+	// PCR1 is the kernel and boot measurement. Default: none, required.
+	// Rule: 96 hexadecimal characters.
+	PCR1 string `yaml:"pcr1"`
+	// PCR2 is the application measurement. Default: none, required.
+	// Rule: 96 hexadecimal characters.
+	PCR2 string `yaml:"pcr2"`
 }
 
 // Party is one party of the mesh. Exactly one of Managed and External is set.
@@ -257,11 +288,20 @@ type NodeGroup struct {
 
 // Enclave configures the Nitro enclave and which images may decrypt.
 type Enclave struct {
-	// CPUCount is the number of vCPUs given to the enclave allocator.
-	// Default: 0, meaning 75% of the instance's vCPUs. Rule: 0, or at least 2.
+	// CPUCount is the number of vCPUs the node's enclave allocator reserves
+	// and the MPC services' enclave uses (one number for both).
+	// Default: 75% of the vCPUs of the smallest instance type, rounded
+	// down to an even number. Rule: even (enclaves take whole cores), at
+	// least 2, and at most the smallest instance type's vCPUs minus 2 (the
+	// parent keeps one core); required when an instance type's size is not
+	// known to the app.
 	CPUCount int `yaml:"cpu_count"`
-	// MemoryMiB is the memory given to the enclave allocator. Default: 0,
-	// meaning 75% of the instance's memory. Rule: 0, or at least 64.
+	// MemoryMiB is the memory the allocator reserves and the enclave uses.
+	// Default: 75% of the smallest instance type's memory, rounded down to a
+	// whole GiB. Rule: a multiple of 1024 (the enclave gets 1 GiB huge
+	// pages), at least 1024, and at most the smallest instance type's memory
+	// minus 4096 (the pod and the kubelet need the rest); required when an
+	// instance type's size is not known to the app.
 	MemoryMiB int `yaml:"memory_mib"`
 	// PCR0 lists the SHA-384 image measurements allowed to decrypt with the
 	// party key; several values allow a rolling upgrade. Default: none,
@@ -345,26 +385,54 @@ type RDS struct {
 	Parameters map[string]string `yaml:"parameters"`
 }
 
-// Helm is the release of the MPC services.
+// Helm is the release of the MPC services (the kms-core chart).
 type Helm struct {
-	// ReleaseName is the Helm release name. Default: "kms-threshold-<id>".
-	// Rule: a DNS label of at most 53 characters.
+	// ReleaseName is the Helm release name; the chart names the StatefulSet
+	// <release>-core and the party's pod <release>-core-<id>.
+	// Default: "kms-threshold-<id>". Rule: a DNS label of at most 53
+	// characters.
 	ReleaseName string `yaml:"release_name"`
-	// Chart name in the repository. Default: "kms-service". Rule: none.
+	// Chart name in the repository. Default: "kms-core". Rule: none.
 	Chart string `yaml:"chart"`
 	// Repository is the chart repository.
-	// Default: "oci://ghcr.io/zama-ai/helm-charts" (none when path is set).
+	// Default: "oci://ghcr.io/zama-ai/kms/charts" (none when path is set).
 	// Rule: an oci:// or https:// URL when path is not set.
 	Repository string `yaml:"repository"`
-	// Version pins the chart version. Default: none. Rule: required unless
-	// path is set: a released version such as 0.6.56.
+	// Version pins the chart version. Default: "1.9.1", the version whose
+	// values this app writes (none when path is set). Rule: a released
+	// version such as 1.9.1.
 	Version string `yaml:"version"`
 	// Path is a local chart folder used instead of the repository, relative
 	// to the project root or absolute. Default: none. Rule: none.
 	Path string `yaml:"path"`
+	// Image is the kms-core enclave image.
+	Image HelmImage `yaml:"image"`
+	// Wait makes Terraform wait until the release's pods are ready.
+	// Default: true. Rule: a boolean; set false where no enclave node runs
+	// yet, or the apply waits for timeout_seconds.
+	Wait *bool `yaml:"wait"`
+	// Atomic rolls a failed install or upgrade back. Default: true. Rule: a
+	// boolean; needs wait.
+	Atomic *bool `yaml:"atomic"`
+	// TimeoutSeconds bounds an install or upgrade. Default: 900 (pulling the
+	// enclave image and the peers' readiness take minutes). Rule: 60 to 3600.
+	TimeoutSeconds int `yaml:"timeout_seconds"`
 	// Values are extra chart values, applied over the generated ones.
-	// Default: none. Rule: any YAML mapping.
+	// Default: none. Rule: every key a value of the chart; none of the
+	// values the app derives from the environment (peers, enclave size,
+	// image, vaults, service account, scheduling), which have typed fields.
 	Values map[string]any `yaml:"values"`
+}
+
+// HelmImage is the kms-core container image.
+type HelmImage struct {
+	// Name is the image repository. Default:
+	// "hub.zama.org/ghcr/zama-ai/kms/core-service-enclave". Rule: an image
+	// name without tag.
+	Name string `yaml:"name"`
+	// Tag pins the image release, whose measurement enclave.pcr0 allows.
+	// Default: none, required. Rule: a tag such as v0.14.0, not "latest".
+	Tag string `yaml:"tag"`
 }
 
 // KubeIPAgent configures the KubeIP agent.

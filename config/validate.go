@@ -62,6 +62,7 @@ func validate(c *collector, env *Environment) {
 	validateTags(c, "tags", env.Tags)
 	validateBackend(c, env)
 	validateParties(c, env)
+	validatePeerTLS(c, env)
 }
 
 func validatePorts(c *collector, env *Environment) {
@@ -321,12 +322,7 @@ func validateEnclave(c *collector, m *Managed, path string) {
 			c.add(path+"."+name, v, pcrProblem(v), "use the 96-hex-character SHA-384 measurement or leave it out")
 		}
 	}
-	if e.CPUCount < 0 || e.CPUCount == 1 {
-		c.add(path+".cpu_count", strconv.Itoa(e.CPUCount), "an enclave needs at least 2 vCPUs", "use 0 for 75% of the instance, or 2 or more")
-	}
-	if e.MemoryMiB < 0 || (e.MemoryMiB > 0 && e.MemoryMiB < 64) {
-		c.add(path+".memory_mib", strconv.Itoa(e.MemoryMiB), "is too small for an enclave", "use 0 for 75% of the instance, or at least 64 MiB")
-	}
+	validateEnclaveSize(c, m, path)
 }
 
 func pcrProblem(v string) string {
@@ -360,21 +356,6 @@ func validateRDS(c *collector, m *Managed, path string) {
 	}
 	if !strings.HasPrefix(r.InstanceClass, "db.") {
 		c.add(path+".instance_class", r.InstanceClass, "is not an RDS instance class", "use a class such as db.t4g.medium")
-	}
-}
-
-func validateHelm(c *collector, m *Managed, path string) {
-	h := m.Helm
-	if !reDNSLabel.MatchString(h.ReleaseName) || len(h.ReleaseName) > 53 {
-		c.add(path+".release_name", h.ReleaseName, "is not a Helm release name", "use at most 53 lowercase letters, digits and hyphens")
-	}
-	if h.Path == "" {
-		if !strings.HasPrefix(h.Repository, "oci://") && !strings.HasPrefix(h.Repository, "https://") {
-			c.add(path+".repository", h.Repository, "must be an oci:// or https:// chart repository", "use oci://ghcr.io/zama-ai/helm-charts or set path to a local chart")
-		}
-		if !reVersion.MatchString(h.Version) {
-			c.add(path+".version", h.Version, "must pin a chart version", "set version to a released chart version such as 0.6.56")
-		}
 	}
 }
 

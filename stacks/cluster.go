@@ -18,6 +18,7 @@ import (
 	"github.com/mpc-mesh/infra/constructs/partyk8s"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointconsumer"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
+	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 
 // enclaveScheduling is where enclave workloads run: the node labels to
@@ -37,7 +38,6 @@ func (b *meshBuild) newClusterStack(scope constructs.Construct, p *config.Party)
 	tolerations := nodegroup.Tolerations(taints)
 
 	k8s := partyk8s.New(s.Stack, "party", &partyk8s.Props{
-		PartyID:            p.ID,
 		PartyName:          p.Name,
 		ClusterName:        m.ClusterName,
 		Namespace:          m.Kubernetes.Namespace,
@@ -88,30 +88,40 @@ func (b *meshBuild) newClusterStack(scope constructs.Construct, p *config.Party)
 }
 
 // helmProps derives the MPC services' chart values from the mesh: every
-// party's address as this party reaches it, the party's identity objects and
-// the enclave placement.
+// party's address as this party reaches it, the party's identity objects,
+// vaults and role, the enclave size and placement, and peer TLS.
 func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector map[string]string, tolerations []nodegroup.Toleration) *mpchelm.Props {
 	m := p.Managed
 	h := m.Helm
+	party := b.parties[p.ID]
 	props := &mpchelm.Props{
 		ReleaseName:        h.ReleaseName,
 		Namespace:          k8s.NamespaceName,
 		Repository:         h.Repository,
 		Chart:              h.Chart,
 		Version:            h.Version,
+		Wait:               h.Wait,
+		Atomic:             h.Atomic,
+		TimeoutSeconds:     h.TimeoutSeconds,
 		PartyID:            p.ID,
-		PartyCount:         b.env.Threshold.Parties,
 		ThresholdValue:     b.env.Threshold.Value,
 		ServiceAccountName: k8s.ServiceAccountName,
+		RoleARN:            party.role.ARN,
 		ConfigMapName:      k8s.ConfigMapName,
 		Region:             p.Region,
-		HostPort:           b.env.Strategy == config.KubeIP,
 		Ports:              ports(b.env),
 		NodeSelector:       selector,
 		Tolerations:        tolerations,
-		NitroEnclave:       true,
+		Image:              h.Image.Name,
+		ImageTag:           h.Image.Tag,
 		EnclaveCPUCount:    m.Enclave.CPUCount,
-		EnclaveMemoryMiB:   m.Enclave.MemoryMiB,
+		EnclaveMemoryGiB:   m.Enclave.MemoryMiB / 1024,
+		PublicBucket:       party.vault.PublicBucketName,
+		PrivateBucket:      party.vault.PrivateBucketName,
+		PeerTLS:            *b.env.PeerTLS.Enabled,
+	}
+	for _, r := range b.env.PeerTLS.TrustedReleases {
+		props.TrustedReleases = append(props.TrustedReleases, kmscore.TrustedRelease{PCR0: r.PCR0, PCR1: r.PCR1, PCR2: r.PCR2})
 	}
 	if h.Path != "" {
 		// Terraform runs in cdktf.out/stacks/<stack>, three levels below the project.
@@ -129,19 +139,21 @@ func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector 
 	}
 	for i := range b.env.Parties {
 		q := &b.env.Parties[i]
-		props.Peers = append(props.Peers, mpchelm.PeerHost{ID: q.ID, Host: b.peerHost(p, q), Port: b.env.Ports.Peer})
+		props.Peers = append(props.Peers, mpchelm.PeerHost{ID: q.ID, Host: b.peerHost(q), Port: b.env.Ports.Peer})
 	}
 	return props
 }
 
-// peerHost is the address party p uses for party q: q's Elastic IP (KubeIP),
-// or the in-cluster service mpc-node-<id> (PrivateLink: the ExternalName
-// service for a peer, the ClusterIP service in front of the NLB for itself).
-func (b *meshBuild) peerHost(p, q *config.Party) *string {
+// peerHost is the address every party uses for party q, and q's identity
+// in the threshold protocol: q's Elastic IP (KubeIP), or the in-namespace
+// service name mpc-node-<id> (PrivateLink: the ExternalName service for a
+// peer, the ClusterIP service in front of the NLB for the party itself).
+// The same name on every party keeps the identities identical mesh-wide.
+func (b *meshBuild) peerHost(q *config.Party) *string {
 	if b.env.Strategy == config.KubeIP {
 		return b.published[q.ID].PublicIP
 	}
-	return jsii.String(fmt.Sprintf("%s.%s.svc.cluster.local", mesh.ServiceName(q.ID), p.Managed.Kubernetes.Namespace))
+	return jsii.String(mesh.ServiceName(q.ID))
 }
 
 // databaseHost is the connector database's endpoint address, nil without RDS.

@@ -1,7 +1,10 @@
-// Package mpchelm installs a party's MPC services (the kms-service Helm
-// chart) as a helm_release: one kms-core in threshold mode, wired to its
-// ServiceAccount and ConfigMap, scheduled on the enclave nodes and told where
-// every party of the mesh listens.
+// Package mpchelm installs a party's MPC services, the kms-core Helm chart,
+// as a helm_release: exactly one kms-core pod whose ordinal and threshold id
+// are the party id, running the pinned enclave image inside a Nitro Enclave
+// sized like the node's enclave allocator, storing key shares in the party's
+// private vault under its attested KMS key, told where every party of the
+// mesh listens, and scheduled on the enclave nodes. The chart-specific value
+// names come from internal/kmscore.
 package mpchelm
 
 import (
@@ -11,16 +14,18 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-helm-go/helm/v10/release"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-	"gopkg.in/yaml.v3"
 
 	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 
 // Defaults applied to zero-valued props.
 const (
 	// DefaultChart is the chart name inside a repository.
-	DefaultChart = "kms-service"
+	DefaultChart = kmscore.Chart
+	// DefaultImage is the kms-core enclave image.
+	DefaultImage = kmscore.EnclaveImage
 	// DefaultTimeoutSeconds bounds an install or upgrade (the enclave image
 	// pull and the peers' readiness take minutes).
 	DefaultTimeoutSeconds = 900
@@ -50,7 +55,7 @@ type Props struct {
 	// Repository is the chart repository, an OCI ("oci://...") or HTTPS URL.
 	// Ignored when LocalChartPath is set.
 	Repository string
-	// Chart is the chart name in Repository. Default: "kms-service".
+	// Chart is the chart name in Repository. Default: "kms-core".
 	Chart string
 	// Version is the pinned chart version. Required with a repository.
 	Version string
@@ -60,42 +65,56 @@ type Props struct {
 	// DependencyUpdate runs `helm dependency update` before installing, for a
 	// local chart whose dependencies are not vendored. Default false.
 	DependencyUpdate bool
+	// Wait makes Terraform wait for the release's pods to be ready.
+	// Default (nil): true.
+	Wait *bool
+	// Atomic rolls back a failed install or upgrade; it needs Wait.
+	// Default (nil): true.
+	Atomic *bool
 	// TimeoutSeconds bounds install and upgrade. Default: 900.
 	TimeoutSeconds int
 	// DependsOn lists resources the release must wait for, such as the Nitro
 	// device plugin. Default: none.
 	DependsOn []cdktf.ITerraformDependable
 
-	// PartyID is this party's id (kmsPeers.id). Required.
+	// PartyID is this party's id: the pod's ordinal and threshold id. Required.
 	PartyID int
-	// PartyCount is the number of parties of the mesh (kmsPeers.count). Required.
-	PartyCount int
-	// ThresholdValue is the threshold t (thresholdMode.thresholdValue).
-	// Default (0): (PartyCount-1)/3, the largest t with n > 3t.
+	// ThresholdValue is the threshold t (thresholdMode.thresholdValue). Required.
 	ThresholdValue int
 	// Peers lists every party of the mesh, this one included (thresholdMode.peersList).
 	Peers []PeerHost
 	// ServiceAccountName is the party's IRSA ServiceAccount. Required; may be a token.
 	ServiceAccountName *string
-	// ConfigMapName is the party ConfigMap loaded into kms-core's environment.
-	// Required; may be a token.
+	// RoleARN is the IRSA role of that ServiceAccount, which the enclave
+	// assumes (kmsCore.aws.roleArn). Default: nil, left to the EKS webhook's
+	// AWS_ROLE_ARN. May be a token.
+	RoleARN *string
+	// ConfigMapName is the party ConfigMap the pod reads the vault buckets
+	// and root key from. Required; may be a token.
 	ConfigMapName *string
 	// Region is the party's AWS region (kmsCore.aws.region). Required.
 	Region string
-	// HostPort binds the MPC ports on the node (true for KubeIP, whose peers
-	// dial the node's Elastic IP; false for PrivateLink). Default false.
-	HostPort bool
 	// Ports are the MPC ports. Default: mesh.DefaultPorts.
 	Ports []mesh.Port
 	// NodeSelector places kms-core on the enclave nodes. Default: none.
 	NodeSelector map[string]string
 	// Tolerations let kms-core onto the tainted enclave nodes. Default: none.
 	Tolerations []nodegroup.Toleration
-	// NitroEnclave runs kms-core inside a Nitro Enclave. Default false.
-	NitroEnclave bool
-	// EnclaveCPUCount and EnclaveMemoryMiB size the enclave (nitroEnclave.cpu
-	// and .memory); they must fit the node's allocator. Default: the chart's.
-	EnclaveCPUCount, EnclaveMemoryMiB int
+	// Image is the kms-core enclave image repository. Default: DefaultImage.
+	Image string
+	// ImageTag pins the image release. Required; "latest" is refused.
+	ImageTag string
+	// EnclaveCPUCount and EnclaveMemoryGiB size the enclave; they must equal
+	// what the node's enclave allocator reserves. Required.
+	EnclaveCPUCount, EnclaveMemoryGiB int
+	// PublicBucket and PrivateBucket are the vault buckets (also in the
+	// ConfigMap, which the pod reads). Required; may be tokens.
+	PublicBucket, PrivateBucket *string
+	// PeerTLS turns on mutual TLS between the enclaves, accepting peers that
+	// run one of TrustedReleases. Default false.
+	PeerTLS bool
+	// TrustedReleases are the enclave releases peers may run. Required with PeerTLS.
+	TrustedReleases []kmscore.TrustedRelease
 	// ExtraValues is an operator YAML document passed after the generated
 	// values, so its keys win. Default: none.
 	ExtraValues string
@@ -111,7 +130,7 @@ type MPCRelease struct {
 	Values string
 }
 
-// New creates the Helm release.
+// New creates the Helm release. It panics when a required prop is missing.
 func New(scope constructs.Construct, id string, props *Props) *MPCRelease {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := props.ReleaseName
@@ -131,8 +150,8 @@ func New(scope constructs.Construct, id string, props *Props) *MPCRelease {
 		Name:             jsii.String(name),
 		Namespace:        props.Namespace,
 		CreateNamespace:  jsii.Bool(false),
-		Atomic:           jsii.Bool(true),
-		Wait:             jsii.Bool(true),
+		Atomic:           jsii.Bool(orTrue(props.Atomic)),
+		Wait:             jsii.Bool(orTrue(props.Wait)),
 		CleanupOnFail:    jsii.Bool(true),
 		Timeout:          jsii.Number(timeout),
 		MaxHistory:       jsii.Number(maxHistory),
@@ -158,79 +177,46 @@ func New(scope constructs.Construct, id string, props *Props) *MPCRelease {
 	return &MPCRelease{Release: rel, Name: rel.Name(), Values: values}
 }
 
-// token is a string that may hold a cdktf token. It is always written
-// double-quoted, so whatever Terraform substitutes (an IP, a name) stays a
-// YAML string.
-type token string
-
-// MarshalYAML writes the string as a double-quoted scalar.
-func (t token) MarshalYAML() (any, error) {
-	return &yaml.Node{Kind: yaml.ScalarNode, Style: yaml.DoubleQuotedStyle, Tag: "!!str", Value: string(t)}, nil
-}
-
-type peerValue struct {
-	ID   int   `yaml:"id"`
-	Host token `yaml:"host"`
-	Port int   `yaml:"port"`
-}
-
-type enclaveValues struct {
-	Enabled bool `yaml:"enabled"`
-	CPU     int  `yaml:"cpu,omitempty"`
-	Memory  int  `yaml:"memory,omitempty"`
-}
-
-type coreValues struct {
-	Replicas           int   `yaml:"replicas"`
-	ServiceAccountName token `yaml:"serviceAccountName"`
-	EnvFrom            struct {
-		ConfigMap struct {
-			Name token `yaml:"name"`
-		} `yaml:"configmap"`
-	} `yaml:"envFrom"`
-	AWS struct {
-		Region string `yaml:"region"`
-	} `yaml:"aws"`
-	HostPort      bool           `yaml:"hostPort"`
-	Ports         map[string]int `yaml:"ports"`
-	ThresholdMode struct {
-		Enabled        bool        `yaml:"enabled"`
-		ThresholdValue int         `yaml:"thresholdValue"`
-		PeersList      []peerValue `yaml:"peersList"`
-	} `yaml:"thresholdMode"`
-	NodeSelector map[string]string      `yaml:"nodeSelector,omitempty"`
-	Tolerations  []nodegroup.Toleration `yaml:"tolerations,omitempty"`
-	NitroEnclave enclaveValues          `yaml:"nitroEnclave"`
-}
-
-type chartValues struct {
-	KmsPeers struct {
-		ID    int `yaml:"id"`
-		Count int `yaml:"count"`
-	} `yaml:"kmsPeers"`
-	KmsCore coreValues `yaml:"kmsCore"`
-}
+func orTrue(b *bool) bool { return b == nil || *b }
 
 // chartPortNames maps mesh port names to the chart's kmsCore.ports keys.
-var chartPortNames = map[string]string{"grpc": "client", "peer": "peer", "metrics": "metrics"}
+var chartPortNames = map[string]string{"grpc": kmscore.PortClient, "peer": kmscore.PortPeer, "metrics": kmscore.PortMetrics}
 
-// Values renders the generated values document of the kms-service chart.
-// Token strings (peer hosts, ServiceAccount and ConfigMap names) are embedded
-// as they are and resolve when the stack is synthesized.
+// Values renders the generated values document of the kms-core chart. Token
+// strings (peer hosts, ServiceAccount, ConfigMap, buckets, role) are
+// embedded as they are and resolve when Terraform applies the stack. It
+// panics when a required prop is missing or the image is not pinned.
 func Values(props *Props) string {
+	switch {
+	case props.ServiceAccountName == nil || props.ConfigMapName == nil || props.PublicBucket == nil || props.PrivateBucket == nil:
+		panic(fmt.Sprintf("mpchelm party %d: ServiceAccountName, ConfigMapName, PublicBucket and PrivateBucket are required", props.PartyID))
+	case props.ImageTag == "" || props.ImageTag == "latest":
+		panic(fmt.Sprintf("mpchelm party %d: ImageTag must pin a release, got %q", props.PartyID, props.ImageTag))
+	case props.EnclaveCPUCount < 2 || props.EnclaveMemoryGiB < 1:
+		panic(fmt.Sprintf("mpchelm party %d: the enclave size is required (got %d CPUs, %d GiB)", props.PartyID, props.EnclaveCPUCount, props.EnclaveMemoryGiB))
+	case props.PeerTLS && len(props.TrustedReleases) == 0:
+		panic(fmt.Sprintf("mpchelm party %d: PeerTLS needs TrustedReleases", props.PartyID))
+	}
 	ports := props.Ports
 	if len(ports) == 0 {
 		ports = mesh.DefaultPorts
 	}
-	var v chartValues
-	v.KmsPeers.ID, v.KmsPeers.Count = props.PartyID, props.PartyCount
+	image := props.Image
+	if image == "" {
+		image = DefaultImage
+	}
+	var v kmscore.Values
+	// One release runs one party: one replica whose ordinal is the party id.
+	v.KmsPeers.ID, v.KmsPeers.Count = props.PartyID, 1
 	core := &v.KmsCore
-	// One kms-core pod per release: this party's, whatever kmsPeers.count says.
-	core.Replicas = 1
-	core.ServiceAccountName = token(*props.ServiceAccountName)
-	core.EnvFrom.ConfigMap.Name = token(*props.ConfigMapName)
+	core.Enabled = true
+	core.Image = kmscore.Image{Name: image, Tag: props.ImageTag}
+	core.ServiceAccountName = kmscore.Token(*props.ServiceAccountName)
+	core.EnvFrom.ConfigMap.Name = kmscore.Token(*props.ConfigMapName)
 	core.AWS.Region = props.Region
-	core.HostPort = props.HostPort
+	if props.RoleARN != nil {
+		core.AWS.RoleARN = kmscore.Token(*props.RoleARN)
+	}
 	core.Ports = map[string]int{}
 	for _, p := range ports {
 		key, ok := chartPortNames[p.Name]
@@ -239,28 +225,30 @@ func Values(props *Props) string {
 		}
 		core.Ports[key] = p.Number
 	}
-	core.ThresholdMode.Enabled = true
-	core.ThresholdMode.ThresholdValue = props.ThresholdValue
-	if core.ThresholdMode.ThresholdValue == 0 {
-		core.ThresholdMode.ThresholdValue = (props.PartyCount - 1) / 3
-	}
+	tm := &core.ThresholdMode
+	tm.Enabled = true
+	tm.ThresholdValue = props.ThresholdValue
 	for _, p := range props.Peers {
 		port := p.Port
 		if port == 0 {
-			port = core.Ports["peer"]
+			port = core.Ports[kmscore.PortPeer]
 		}
-		core.ThresholdMode.PeersList = append(core.ThresholdMode.PeersList, peerValue{ID: p.ID, Host: token(*p.Host), Port: port})
+		tm.PeersList = append(tm.PeersList, kmscore.Peer{ID: p.ID, Host: kmscore.Token(*p.Host), Port: port})
 	}
+	tm.TLS.Enabled = props.PeerTLS
+	if props.PeerTLS {
+		tm.TLS.TrustedReleases = props.TrustedReleases
+	}
+	core.NitroEnclave = kmscore.NitroEnclave{Enabled: true, CPUCount: props.EnclaveCPUCount, MemoryGiB: props.EnclaveMemoryGiB, NetworkTunnel: &kmscore.TunnelValues{}}
+	res := &core.NitroEnclave.NetworkTunnel.Resources
+	res.Requests = map[string]string{"cpu": kmscore.TunnelCPURequest, "memory": kmscore.TunnelMemoryRequest}
+	res.Limits = map[string]string{"cpu": kmscore.TunnelCPULimit, "memory": kmscore.TunnelMemoryLimit}
+	core.PublicVault.S3 = kmscore.S3Vault{Enabled: true, Bucket: kmscore.Token(*props.PublicBucket), Prefix: kmscore.PublicPrefix(props.PartyID)}
+	core.PrivateVault.S3 = kmscore.S3Vault{Enabled: true, Bucket: kmscore.Token(*props.PrivateBucket), Prefix: kmscore.PrivatePrefix(props.PartyID)}
+	core.PrivateVault.AWSKMS.Enabled = true
 	core.NodeSelector = props.NodeSelector
-	core.Tolerations = props.Tolerations
-	core.NitroEnclave = enclaveValues{Enabled: props.NitroEnclave}
-	if props.NitroEnclave {
-		core.NitroEnclave.CPU, core.NitroEnclave.Memory = props.EnclaveCPUCount, props.EnclaveMemoryMiB
+	for _, t := range props.Tolerations {
+		core.Tolerations = append(core.Tolerations, kmscore.Toleration{Key: t.Key, Operator: t.Operator, Value: t.Value, Effect: t.Effect})
 	}
-	out, err := yaml.Marshal(&v)
-	if err != nil {
-		// Every field is a plain Go value; encoding cannot fail.
-		panic(err)
-	}
-	return string(out)
+	return v.Marshal()
 }

@@ -12,7 +12,6 @@ import (
 func ExampleNew() {
 	stack := cdktf.NewTerraformStack(cdktf.NewApp(nil), jsii.String("dev-alice-cluster"))
 	k8s := partyk8s.New(stack, "party", &partyk8s.Props{
-		PartyID:            1,
 		PartyName:          "alice",
 		ClusterName:        "mpc-alice",
 		Namespace:          "kms-decentralized",

@@ -6,7 +6,6 @@ package partyk8s
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -15,6 +14,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/servicev1"
 	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 
 // DefaultConfigMapName is the ConfigMap name kms-core and the networking
@@ -24,39 +24,12 @@ const DefaultConfigMapName = "mpc-party"
 // RoleARNAnnotation is the ServiceAccount annotation EKS reads to inject IRSA credentials.
 const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
 
-// ConfigMap keys read by kms-core and its clients.
-const (
-	// KeyPublicStorage is the public vault URI s3://<bucket>.
-	KeyPublicStorage = "KMS_CORE__PUBLIC_VAULT__STORAGE"
-	// KeyPrivateStorage is the private vault URI s3://<bucket>.
-	KeyPrivateStorage = "KMS_CORE__PRIVATE_VAULT__STORAGE"
-	// KeyPrivateBucket is the private vault bucket name.
-	KeyPrivateBucket = "KMS_CORE__PRIVATE_VAULT__STORAGE__S3__BUCKET"
-	// KeyPrivatePrefix is the private vault key prefix.
-	KeyPrivatePrefix = "KMS_CORE__PRIVATE_VAULT__STORAGE__S3__PREFIX"
-	// KeyPublicBucket is the public vault bucket name (also read by the networking constructs).
-	KeyPublicBucket = "KMS_CORE__PUBLIC_VAULT__STORAGE__S3__BUCKET"
-	// KeyPublicPrefix is the public vault key prefix.
-	KeyPublicPrefix = "KMS_CORE__PUBLIC_VAULT__STORAGE__S3__PREFIX"
-	// KeyS3Endpoint is the public bucket endpoint for the kms-core clients.
-	KeyS3Endpoint = "CORE_CLIENT__S3_ENDPOINT"
-	// KeyMyID is the party id.
-	KeyMyID = "KMS_CORE__THRESHOLD__MY_ID"
-	// KeyRootKeyID is the attested KMS root key id.
-	KeyRootKeyID = "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"
-	// KeyRootKeySpec is the KMS root key spec ("symm").
-	KeyRootKeySpec = "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_SPEC"
-)
-
-// ReservedKeys are the ConfigMap keys the construct owns; AdditionalData may
+// ReservedKeys are the ConfigMap keys the construct owns: exactly the keys
+// the kms-core chart's pods read (kmscore.ConfigMapKeys). AdditionalData may
 // not set them, even the KMS keys left out when no key id is given.
-var ReservedKeys = []string{
-	KeyPublicStorage, KeyPrivateStorage, KeyPrivateBucket, KeyPrivatePrefix, KeyPublicBucket,
-	KeyPublicPrefix, KeyS3Endpoint, KeyMyID, KeyRootKeyID, KeyRootKeySpec,
-}
+var ReservedKeys = kmscore.ConfigMapKeys
 
 const (
-	rootKeySpecSymmetric    = "symm"
 	moduleAnnotation        = "terraform.io/module"
 	partyNameAnnotation     = "mpc.io/party-name"
 	moduleAnnotationValue   = "mpc-party"
@@ -66,8 +39,6 @@ const (
 
 // Props configures a party's Kubernetes objects.
 type Props struct {
-	// PartyID is the party's numeric id, written as KMS_CORE__THRESHOLD__MY_ID. Required.
-	PartyID int
 	// PartyName is the party name, used in labels and annotations. Required.
 	PartyName string
 	// ClusterName is the EKS cluster name, recorded in a namespace annotation. Required.
@@ -88,9 +59,6 @@ type Props struct {
 	ConfigMapName string
 	// PublicBucket and PrivateBucket are the vault bucket names. Required; may be tokens.
 	PublicBucket, PrivateBucket *string
-	// PublicPrefix and PrivatePrefix are the object key prefixes inside the
-	// vault buckets. Default: "" (bucket root).
-	PublicPrefix, PrivatePrefix string
 	// Region is the AWS region of the public bucket, for CORE_CLIENT__S3_ENDPOINT. Required.
 	Region string
 	// KMSKeyID is the attested KMS root key id. Default nil: the ROOT_KEY_ID
@@ -211,23 +179,19 @@ func annotations(partyName string) map[string]string {
 	return map[string]string{moduleAnnotation: moduleAnnotationValue, partyNameAnnotation: partyName}
 }
 
-// ConfigData returns the ConfigMap data: the vault locations, the party id,
-// the attested KMS key when one is given, then AdditionalData. It panics if
-// AdditionalData redefines one of the construct's keys.
+// ConfigData returns the ConfigMap data: the keys the kms-core pods read
+// (the vault buckets, the public vault's endpoint for the clients, and the
+// attested KMS root key when one is given), then AdditionalData. It panics
+// if AdditionalData redefines one of the construct's keys.
 func ConfigData(props *Props) *map[string]*string {
 	data := map[string]*string{
-		KeyPublicStorage:  jsii.String("s3://" + *props.PublicBucket),
-		KeyPrivateStorage: jsii.String("s3://" + *props.PrivateBucket),
-		KeyPrivateBucket:  props.PrivateBucket,
-		KeyPrivatePrefix:  jsii.String(props.PrivatePrefix),
-		KeyPublicBucket:   props.PublicBucket,
-		KeyPublicPrefix:   jsii.String(props.PublicPrefix),
-		KeyS3Endpoint:     jsii.String(fmt.Sprintf("https://%s.s3.%s.amazonaws.com", *props.PublicBucket, props.Region)),
-		KeyMyID:           jsii.String(strconv.Itoa(props.PartyID)),
+		kmscore.KeyPrivateBucket: props.PrivateBucket,
+		kmscore.KeyPublicBucket:  props.PublicBucket,
+		kmscore.KeyS3Endpoint:    jsii.String(fmt.Sprintf("https://%s.s3.%s.amazonaws.com", *props.PublicBucket, props.Region)),
 	}
 	if props.KMSKeyID != nil {
-		data[KeyRootKeyID] = props.KMSKeyID
-		data[KeyRootKeySpec] = jsii.String(rootKeySpecSymmetric)
+		data[kmscore.KeyRootKeyID] = props.KMSKeyID
+		data[kmscore.KeyRootKeySpec] = jsii.String(kmscore.RootKeySpecSymmetric)
 	}
 	var clashes []string
 	for _, k := range ReservedKeys {

@@ -12,17 +12,18 @@ import (
 
 	"github.com/mpc-mesh/infra/constructs/mpchelm"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/internal/kmscore"
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
 // mpchelmKubeIPProps is party 4 of a 4-party KubeIP mesh, with the source's peer IPs.
 func mpchelmKubeIPProps() *mpchelm.Props {
 	return &mpchelm.Props{
-		Namespace:  jsii.String("kms-decentralized"),
-		Repository: "oci://ghcr.io/zama-ai/helm-charts",
-		Version:    "0.6.56",
-		PartyID:    4,
-		PartyCount: 4,
+		Namespace:      jsii.String("kms-decentralized"),
+		Repository:     "oci://ghcr.io/zama-ai/kms/charts",
+		Version:        "1.9.1",
+		PartyID:        4,
+		ThresholdValue: 1,
 		Peers: []mpchelm.PeerHost{
 			{ID: 1, Host: jsii.String("54.217.182.97")},
 			{ID: 2, Host: jsii.String("54.228.234.185")},
@@ -32,9 +33,13 @@ func mpchelmKubeIPProps() *mpchelm.Props {
 		ServiceAccountName: jsii.String("kms-threshold-4"),
 		ConfigMapName:      jsii.String("mpc-party"),
 		Region:             "eu-west-3",
-		HostPort:           true,
 		NodeSelector:       map[string]string{"nodepool": "mpc-enclave"},
 		Tolerations:        nodegroup.Tolerations(nodegroup.KubeIPTaints()),
+		ImageTag:           "v0.14.0",
+		EnclaveCPUCount:    6,
+		EnclaveMemoryGiB:   24,
+		PublicBucket:       jsii.String("mpc-d-p4-public"),
+		PrivateBucket:      jsii.String("mpc-d-p4-private"),
 	}
 }
 
@@ -62,19 +67,29 @@ func TestMPCHelmValuesHoldTheChartKeysForAFourPartyMesh(t *testing.T) {
 	for i, ip := range []string{"54.217.182.97", "54.228.234.185", "99.81.27.249", "52.47.71.156"} {
 		peers = append(peers, map[string]any{"id": i + 1, "host": ip, "port": 50001})
 	}
+	tunnel := map[string]any{"resources": map[string]any{
+		"requests": map[string]any{"cpu": "500m", "memory": "256Mi"},
+		"limits":   map[string]any{"cpu": "2", "memory": "1Gi"},
+	}}
 	want := map[string]any{
-		"kmsPeers": map[string]any{"id": 4, "count": 4},
+		// One pod per release: this party's, whose ordinal is the party id.
+		"kmsPeers": map[string]any{"id": 4, "count": 1},
 		"kmsCore": map[string]any{
-			"replicas":           1,
+			"enabled":            true,
+			"image":              map[string]any{"name": "hub.zama.org/ghcr/zama-ai/kms/core-service-enclave", "tag": "v0.14.0"},
 			"serviceAccountName": "kms-threshold-4",
 			"envFrom":            map[string]any{"configmap": map[string]any{"name": "mpc-party"}},
 			"aws":                map[string]any{"region": "eu-west-3"},
-			"hostPort":           true,
 			"ports":              map[string]any{"client": 50100, "peer": 50001, "metrics": 9646},
-			"thresholdMode":      map[string]any{"enabled": true, "thresholdValue": 1, "peersList": peers},
-			"nodeSelector":       map[string]any{"nodepool": "mpc-enclave"},
-			"tolerations":        []any{map[string]any{"key": "mpc.io/enclave", "operator": "Equal", "value": "true", "effect": "NoSchedule"}},
-			"nitroEnclave":       map[string]any{"enabled": false},
+			"thresholdMode":      map[string]any{"enabled": true, "thresholdValue": 1, "peersList": peers, "tls": map[string]any{"enabled": false}},
+			"nitroEnclave":       map[string]any{"enabled": true, "cpuCount": 6, "memoryGiB": 24, "networkTunnel": tunnel},
+			"publicVault":        map[string]any{"s3": map[string]any{"enabled": true, "bucket": "mpc-d-p4-public", "prefix": "PUB-p4"}},
+			"privateVault": map[string]any{
+				"s3":     map[string]any{"enabled": true, "bucket": "mpc-d-p4-private", "prefix": "PRV-p4"},
+				"awskms": map[string]any{"enabled": true},
+			},
+			"nodeSelector": map[string]any{"nodepool": "mpc-enclave"},
+			"tolerations":  []any{map[string]any{"key": "mpc.io/enclave", "operator": "Equal", "value": "true", "effect": "NoSchedule"}},
 		},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -84,7 +99,7 @@ func TestMPCHelmValuesHoldTheChartKeysForAFourPartyMesh(t *testing.T) {
 
 func TestMPCHelmRepositoryChartIsPinned(t *testing.T) {
 	rel := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", mpchelmKubeIPProps()) })
-	if rel["repository"] != "oci://ghcr.io/zama-ai/helm-charts" || rel["chart"] != "kms-service" || rel["version"] != "0.6.56" {
+	if rel["repository"] != "oci://ghcr.io/zama-ai/kms/charts" || rel["chart"] != "kms-core" || rel["version"] != "1.9.1" {
 		t.Errorf("chart source = %v %v %v", rel["repository"], rel["chart"], rel["version"])
 	}
 	if rel["name"] != "kms-threshold-4" || rel["namespace"] != "kms-decentralized" || rel["create_namespace"] != false {
@@ -108,10 +123,10 @@ func TestMPCHelmUnpinnedRepositoryChartIsRefused(t *testing.T) {
 
 func TestMPCHelmLocalChartPathReplacesTheRepository(t *testing.T) {
 	p := mpchelmKubeIPProps()
-	p.LocalChartPath = "./charts/kms-service"
+	p.LocalChartPath = "./charts/kms-core"
 	p.DependencyUpdate = true
 	rel := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
-	if rel["chart"] != "./charts/kms-service" || rel["dependency_update"] != true {
+	if rel["chart"] != "./charts/kms-core" || rel["dependency_update"] != true {
 		t.Errorf("chart = %v, dependency_update = %v", rel["chart"], rel["dependency_update"])
 	}
 	for _, k := range []string{"repository", "version"} {
@@ -152,23 +167,52 @@ func TestMPCHelmExtraValuesComeSecondSoTheyWin(t *testing.T) {
 	}
 }
 
-func TestMPCHelmPrivateLinkValues(t *testing.T) {
+func TestMPCHelmWaitAndAtomicCanBeTurnedOff(t *testing.T) {
 	p := mpchelmKubeIPProps()
-	p.HostPort = false
-	p.NitroEnclave, p.EnclaveCPUCount, p.EnclaveMemoryMiB = true, 6, 24576
-	p.Peers = []mpchelm.PeerHost{{ID: 1, Host: jsii.String("mpc-node-1.mpc.svc.cluster.local")}}
-	var got map[string]any
+	p.Wait, p.Atomic = jsii.Bool(false), jsii.Bool(false)
+	rel := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
+	if rel["atomic"] != false || rel["wait"] != false {
+		t.Errorf("atomic/wait = %v/%v, want false/false", rel["atomic"], rel["wait"])
+	}
+}
+
+func TestMPCHelmPeerTLSCarriesTheTrustedReleases(t *testing.T) {
+	p := mpchelmKubeIPProps()
+	p.PeerTLS = true
+	p.TrustedReleases = []kmscore.TrustedRelease{{PCR0: "a", PCR1: "b", PCR2: "c"}}
+	var got kmscore.Values
 	if err := yaml.Unmarshal([]byte(mpchelm.Values(p)), &got); err != nil {
 		t.Fatal(err)
 	}
-	core := got["kmsCore"].(map[string]any)
-	if core["hostPort"] != false {
-		t.Errorf("hostPort = %v, want false", core["hostPort"])
+	tls := got.KmsCore.ThresholdMode.TLS
+	if !tls.Enabled || !reflect.DeepEqual(tls.TrustedReleases, p.TrustedReleases) {
+		t.Errorf("tls = %+v, want enabled with %v", tls, p.TrustedReleases)
 	}
-	if want := map[string]any{"enabled": true, "cpu": 6, "memory": 24576}; !reflect.DeepEqual(core["nitroEnclave"], want) {
-		t.Errorf("nitroEnclave = %v, want %v", core["nitroEnclave"], want)
+}
+
+func TestMPCHelmRefusesAnUnpinnedImage(t *testing.T) {
+	for _, tag := range []string{"", "latest"} {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.Contains(msg, "ImageTag must pin a release") {
+					t.Errorf("tag %q: panic = %q, want one asking for a pinned tag", tag, msg)
+				}
+			}()
+			p := mpchelmKubeIPProps()
+			p.ImageTag = tag
+			mpchelm.Values(p)
+		}()
 	}
-	if h := core["thresholdMode"].(map[string]any)["peersList"].([]any)[0].(map[string]any)["host"]; h != "mpc-node-1.mpc.svc.cluster.local" {
-		t.Errorf("host = %v", h)
+}
+
+func TestMPCHelmPrivateLinkPeersAreTheirServiceNames(t *testing.T) {
+	p := mpchelmKubeIPProps()
+	p.Peers = []mpchelm.PeerHost{{ID: 1, Host: jsii.String("mpc-node-1")}}
+	var got kmscore.Values
+	if err := yaml.Unmarshal([]byte(mpchelm.Values(p)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := []kmscore.Peer{{ID: 1, Host: "mpc-node-1", Port: 50001}}; !reflect.DeepEqual(got.KmsCore.ThresholdMode.PeersList, want) {
+		t.Errorf("peers = %v, want %v", got.KmsCore.ThresholdMode.PeersList, want)
 	}
 }

@@ -14,7 +14,6 @@ import (
 
 func partyk8sBaseProps() *partyk8s.Props {
 	return &partyk8s.Props{
-		PartyID:            4,
 		PartyName:          "acme",
 		ClusterName:        "kms-dev",
 		Namespace:          "kms-decentralized",
@@ -35,15 +34,12 @@ func partyk8sMetadata(o synthtest.Object) synthtest.Object { return synthtest.Bl
 // Bug 11: the source advertised a key spec even when there was no key.
 func TestPartyK8sConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
 	cm := partyk8sSynth(t, partyk8sBaseProps()).Resource("kubernetes_config_map_v1")
+	// Exactly the keys the kms-core chart's pods read; the prefixes and the
+	// party id are chart values, not ConfigMap keys.
 	want := map[string]any{
-		"KMS_CORE__PUBLIC_VAULT__STORAGE":              "s3://mpc-vault-public-1a2b3c4d",
-		"KMS_CORE__PRIVATE_VAULT__STORAGE":             "s3://mpc-vault-private-1a2b3c4d",
 		"KMS_CORE__PRIVATE_VAULT__STORAGE__S3__BUCKET": "mpc-vault-private-1a2b3c4d",
-		"KMS_CORE__PRIVATE_VAULT__STORAGE__S3__PREFIX": "",
 		"KMS_CORE__PUBLIC_VAULT__STORAGE__S3__BUCKET":  "mpc-vault-public-1a2b3c4d",
-		"KMS_CORE__PUBLIC_VAULT__STORAGE__S3__PREFIX":  "",
 		"CORE_CLIENT__S3_ENDPOINT":                     "https://mpc-vault-public-1a2b3c4d.s3.eu-west-3.amazonaws.com",
-		"KMS_CORE__THRESHOLD__MY_ID":                   "4",
 	}
 	if !reflect.DeepEqual(cm["data"], want) {
 		t.Errorf("data = %v\nwant %v", cm["data"], want)
@@ -60,14 +56,13 @@ func TestPartyK8sConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
 func TestPartyK8sKMSKeyAddsRootKeyIDAndSymmetricSpec(t *testing.T) {
 	p := partyk8sBaseProps()
 	p.KMSKeyID = jsii.String("1234abcd-12ab-34cd-56ef-1234567890ab")
-	p.PublicPrefix, p.PrivatePrefix = "pub", "priv"
 	data := partyk8sSynth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
 	if data["KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"] != "1234abcd-12ab-34cd-56ef-1234567890ab" ||
 		data["KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_SPEC"] != "symm" {
 		t.Errorf("keychain entries = %v", data)
 	}
-	if data["KMS_CORE__PUBLIC_VAULT__STORAGE__S3__PREFIX"] != "pub" || data["KMS_CORE__PRIVATE_VAULT__STORAGE__S3__PREFIX"] != "priv" {
-		t.Errorf("prefixes = %v", data)
+	if len(data) != 5 {
+		t.Errorf("data = %v, want the 3 vault keys and the 2 keychain keys", data)
 	}
 }
 
@@ -76,13 +71,13 @@ func TestPartyK8sAdditionalDataReachesTheConfigMap(t *testing.T) {
 	p := partyk8sBaseProps()
 	p.AdditionalData = map[string]string{"PARTY_NAME": "acme", "ENVIRONMENT": "dev"}
 	data := partyk8sSynth(t, p).Resource("kubernetes_config_map_v1")["data"].(map[string]any)
-	if data["PARTY_NAME"] != "acme" || data["ENVIRONMENT"] != "dev" || len(data) != 10 {
-		t.Errorf("data = %v, want the 8 built-in keys plus PARTY_NAME and ENVIRONMENT", data)
+	if data["PARTY_NAME"] != "acme" || data["ENVIRONMENT"] != "dev" || len(data) != 5 {
+		t.Errorf("data = %v, want the 3 built-in keys plus PARTY_NAME and ENVIRONMENT", data)
 	}
 }
 
 func TestPartyK8sAdditionalDataCannotOverrideOwnedKeys(t *testing.T) {
-	for _, key := range []string{"KMS_CORE__THRESHOLD__MY_ID", "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"} {
+	for _, key := range []string{"KMS_CORE__PRIVATE_VAULT__STORAGE__S3__BUCKET", "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"} {
 		func() {
 			defer func() {
 				msg, _ := recover().(string)

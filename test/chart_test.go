@@ -1,0 +1,163 @@
+package test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"helm.sh/helm/v3/pkg/chart"
+
+	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/internal/chartcheck"
+	"github.com/mpc-mesh/infra/internal/kmscore"
+)
+
+// kmsCoreChart loads the real kms-core chart: the folder MPC_KMS_CORE_CHART
+// names, or the copy beside the project. Without it the test is skipped with
+// one line, unless MPC_CHART_REQUIRED is set (as in CI).
+func kmsCoreChart(t *testing.T) *chart.Chart {
+	t.Helper()
+	dir := os.Getenv("MPC_KMS_CORE_CHART")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "charts", "kms-core-"+kmscore.Version)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("MPC_CHART_REQUIRED") != "" {
+			t.Fatalf("the kms-core chart is required (MPC_CHART_REQUIRED) but %s is missing; set MPC_KMS_CORE_CHART", dir)
+		}
+		t.Skipf("no kms-core chart at %s; set MPC_KMS_CORE_CHART to run the chart contract", dir)
+	}
+	ch, err := chartcheck.LoadChart(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+// environmentStacks are the synthesized stacks of one example environment.
+func environmentStacks(env string) chartcheck.Stacks {
+	st := chartcheck.Stacks{}
+	for name, doc := range app.docs {
+		if strings.HasPrefix(name, env+"-") {
+			st[name] = doc
+		}
+	}
+	return st
+}
+
+// TestReleasesMeetTheChartContract renders the real chart with the values
+// of every cluster stack of every example environment and checks the
+// rendered objects: one kms-core pod per party with the party's id, the
+// pinned enclave image sized like the node's allocator, the vaults and the
+// attested key wired through the ConfigMap, every peer once, peer TLS, the
+// IRSA service account, and enclave-node scheduling; and that every value
+// the release sets is a value of the chart.
+func TestReleasesMeetTheChartContract(t *testing.T) {
+	ch := kmsCoreChart(t)
+	parties := 0
+	for _, env := range app.cfg.Environments {
+		st := environmentStacks(env.Name)
+		for _, p := range env.ManagedParties() {
+			parties++
+			rel, r, failures, err := chartcheck.Party(env, p, st, ch)
+			if err != nil {
+				t.Fatalf("%s/%s: %v", env.Name, p.Name, err)
+			}
+			for _, f := range failures {
+				t.Errorf("%s: %s", rel.Stack, f)
+			}
+			if sets := r.Find("StatefulSet"); len(sets) != 1 {
+				t.Errorf("%s: %d StatefulSets rendered, want 1", rel.Stack, len(sets))
+			}
+		}
+	}
+	if want := len(managedParties()); parties != want || parties == 0 {
+		t.Fatalf("checked %d releases, the examples manage %d parties", parties, want)
+	}
+}
+
+// TestChartContractCatchesBrokenReleases proves the contract can fail: each
+// override below breaks one property of a real release (the ones the
+// kms-service era values got wrong among them) and must be reported.
+func TestChartContractCatchesBrokenReleases(t *testing.T) {
+	ch := kmsCoreChart(t)
+	env := app.cfg.Environment("kubeip-demo")
+	p := env.ManagedParties()[0]
+	st := environmentStacks(env.Name)
+	rel, err := chartcheck.ReleaseOf(st, env.StackName(p, config.LayerCluster))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ override, want string }{
+		{"kmsPeers: {count: 5}", "StatefulSet replicas"},
+		{"kmsPeers: {id: 2}", "first ordinal"},
+		{"kmsCore: {image: {tag: latest}}", "is not pinned"},
+		{"kmsCore: {image: {name: hub.zama.org/ghcr/zama-ai/kms/core-service}}", "kms-core image"},
+		{"kmsCore: {nitroEnclave: {enabled: false}}", "not the enclave variant"},
+		{"kmsCore: {nitroEnclave: {cpuCount: 48, memoryGiB: 96}}", "enclave CPUs requested"},
+		{"kmsCore: {privateVault: {s3: {enabled: false}}}", "[private_vault.storage.s3]"},
+		{"kmsCore: {privateVault: {awskms: {enabled: false}}}", "is read by no container"},
+		{"kmsCore: {thresholdMode: {thresholdValue: 4}}", "threshold t"},
+		{"kmsCore: {thresholdMode: {peersList: [{id: 1, host: 192.0.2.1, port: 50001}]}}", "lists 1 peers"},
+		{"kmsCore: {thresholdMode: {tls: {enabled: false}}}", "peer TLS"},
+		{"kmsCore: {serviceAccountName: default}", "service account"},
+		{"kmsCore: {envFrom: {configmap: {name: other}}}", "not the party's"},
+		{"kmsCore: {nodeSelector: {kubernetes.io/os: linux}}", "not a label of the enclave node group"},
+		{"kmsCore: {tolerations: []}", "is not tolerated"},
+		{"kmsCore: {hostPort: true}", "value kmsCore.hostPort is not a value"},
+	} {
+		docs := append(slices.Clone(rel.Values), tc.override)
+		r, err := chartcheck.Render(ch, rel.Name, rel.Namespace, docs)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.override, err)
+		}
+		failures := chartcheck.Check(rel, r, chartcheck.Expect(env, p, st))
+		unknown, err := chartcheck.UnknownValues(ch, docs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range unknown {
+			failures = append(failures, "value "+u+" is not a value of the chart")
+		}
+		if !slices.ContainsFunc(failures, func(f string) bool { return strings.Contains(f, tc.want) }) {
+			t.Errorf("override %q: no failure mentions %q; got %q", tc.override, tc.want, failures)
+		}
+	}
+}
+
+// TestChartValuePathsAreTheChartsOwn keeps the value paths the app checks
+// operators' helm.values against equal to those of the chart it renders.
+func TestChartValuePathsAreTheChartsOwn(t *testing.T) {
+	ch := kmsCoreChart(t)
+	got, want := kmscore.KnownPaths(), chartcheck.ChartPaths(ch)
+	if !slices.Equal(got, want) {
+		t.Errorf("kmscore's value paths differ from chart %s %s:\nonly in kmscore: %v\nonly in the chart: %v",
+			ch.Name(), ch.Metadata.Version, minus(got, want), minus(want, got))
+	}
+	if ch.Metadata.Version != kmscore.Version {
+		t.Errorf("chart version %s, kmscore is written for %s", ch.Metadata.Version, kmscore.Version)
+	}
+}
+
+func minus(a, b []string) []string {
+	var res []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			res = append(res, x)
+		}
+	}
+	return res
+}
+
+// managedParties lists env/party of every managed party of the examples.
+func managedParties() []string {
+	var res []string
+	for _, env := range app.cfg.Environments {
+		for _, p := range env.ManagedParties() {
+			res = append(res, env.Name+"/"+p.Name)
+		}
+	}
+	return res
+}
