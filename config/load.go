@@ -55,7 +55,7 @@ func Load(dir string, only []string) (*Config, error) {
 		for _, name := range only {
 			f, ok := byName[name]
 			if !ok {
-				errs = append(errs, Error{File: dir, Problem: fmt.Sprintf("no environment named %q", name), Fix: "choose one of: " + strings.Join(sortedNames(byName), ", ")})
+				errs = append(errs, Error{File: dir, Problem: "no environment named " + excerpt(name), Fix: "choose one of: " + strings.Join(sortedNames(byName), ", ")})
 				continue
 			}
 			files = append(files, f)
@@ -81,9 +81,9 @@ func Load(dir string, only []string) (*Config, error) {
 // LoadFile loads, completes and validates one environment file.
 func LoadFile(file string) (*Environment, Errors) {
 	c := &collector{file: file, lines: map[string]int{}}
-	data, err := readBounded(file)
-	if err != nil {
-		c.add("", "", err.Error(), "")
+	data, problem, fix := readBounded(file)
+	if problem != "" {
+		c.add("", "", problem, fix)
 		return nil, c.errs
 	}
 	env := decode(c, data)
@@ -105,20 +105,33 @@ func LoadFile(file string) (*Environment, Errors) {
 	return env, nil
 }
 
-func readBounded(file string) ([]byte, error) {
+// readBounded reads a regular environment file of at most MaxFileBytes, or
+// says what is wrong with it and how to fix it. A symbolic link is refused:
+// following it would make the app read, and quote in its errors, whatever
+// file the link points to.
+func readBounded(file string) (data []byte, problem, fix string) {
+	info, err := os.Lstat(file)
+	switch {
+	case err != nil:
+		return nil, "cannot be read: " + err.Error(), "check that the file exists and is readable"
+	case info.Mode()&os.ModeSymlink != 0:
+		return nil, "is a symbolic link; environment files must be regular files", "replace the link with a copy of the file it points to, or point MPC_CONFIG_DIR at the folder holding the real file"
+	case !info.Mode().IsRegular():
+		return nil, "is not a regular file", "make it a plain YAML file"
+	}
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, err
+		return nil, "cannot be read: " + err.Error(), "check that the file is readable"
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	data, err = io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
-		return nil, err
+		return nil, "cannot be read: " + err.Error(), "check that the file is readable"
 	}
 	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("file is larger than %d KiB; an environment file is a few KiB", MaxFileBytes>>10)
+		return nil, fmt.Sprintf("file is larger than %d KiB; an environment file is a few KiB", MaxFileBytes>>10), "split the mesh into several environments or remove what is not configuration"
 	}
-	return data, nil
+	return data, "", ""
 }
 
 // decode parses one YAML document strictly into an Environment.
