@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -136,6 +137,14 @@ func readBounded(file string) (data []byte, problem, fix string) {
 
 // decode parses one YAML document strictly into an Environment.
 func decode(c *collector, data []byte) *Environment {
+	if !utf8.Valid(data) {
+		// The YAML parser names no line for an encoding error; find the byte.
+		off := firstInvalidUTF8(data)
+		line := 1 + bytes.Count(data[:off], []byte("\n"))
+		col := off - bytes.LastIndexByte(data[:off], '\n')
+		c.errs = append(c.errs, Error{File: c.file, Line: line, Problem: fmt.Sprintf("holds a byte that is not UTF-8 (0x%02X at byte offset %d, column %d)", data[off], off, col), Fix: "save the file as UTF-8 (for example iconv -f latin1 -t utf-8), or remove that byte"})
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
@@ -170,6 +179,19 @@ func decode(c *collector, data []byte) *Environment {
 		return nil
 	}
 	return &env
+}
+
+// firstInvalidUTF8 returns the offset of the first byte of data that does
+// not start a valid UTF-8 sequence, or len(data) when there is none.
+func firstInvalidUTF8(data []byte) int {
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			return off
+		}
+		off += size
+	}
+	return len(data)
 }
 
 func sortedNames(m map[string]string) []string {
