@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // Defaults that a typical party leaves out. Each is documented on its field.
 const (
@@ -24,6 +27,22 @@ const (
 var DefaultAllowedRegions = map[NetworkKind][]string{
 	Testnet: {"eu-west-1", "eu-west-3", "eu-central-1", "us-east-1", "us-west-2"},
 	Mainnet: {"eu-central-1", "eu-west-1"},
+}
+
+// known reports whether k is one of the network kinds of DefaultAllowedRegions.
+func (k NetworkKind) known() bool {
+	_, ok := DefaultAllowedRegions[k]
+	return ok
+}
+
+// networkNames are the network kinds, sorted, for error messages.
+func networkNames() []string {
+	var res []string
+	for k := range DefaultAllowedRegions {
+		res = append(res, string(k))
+	}
+	sort.Strings(res)
+	return res
 }
 
 func applyDefaults(env *Environment) {

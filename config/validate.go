@@ -50,8 +50,8 @@ func validate(c *collector, env *Environment) {
 	default:
 		c.add("strategy", string(env.Strategy), "is not a networking strategy", `use "kubeip" or "privatelink"`)
 	}
-	if env.Network != Testnet && env.Network != Mainnet {
-		c.add("network", string(env.Network), "is not a network kind", `use "testnet" or "mainnet"`)
+	if !env.Network.known() {
+		c.add("network", string(env.Network), "is not a network kind", "use one of "+strings.Join(networkNames(), ", "))
 	}
 	for i, r := range env.AllowedRegions {
 		if !reRegion.MatchString(r) {
@@ -163,7 +163,9 @@ func validateParties(c *collector, env *Environment) {
 		}
 		if !reRegion.MatchString(p.Region) {
 			c.add(path+".region", p.Region, "is not an AWS region name", "use a region such as eu-west-1")
-		} else if !slices.Contains(env.AllowedRegions, p.Region) {
+		} else if (env.Network.known() || len(env.AllowedRegions) > 0) && !slices.Contains(env.AllowedRegions, p.Region) {
+			// Without allowed_regions, an unknown network (reported once
+			// above) has no allow-list to check the region against.
 			c.add(path+".region", p.Region, fmt.Sprintf("is not allowed on %s", env.Network), "use one of "+strings.Join(env.AllowedRegions, ", ")+", or set allowed_regions")
 		}
 		switch {
