@@ -118,6 +118,15 @@ func (c *collector) add(path, value, problem, fix string) {
 	c.errs = append(c.errs, Error{File: c.file, Line: c.line(path), Path: path, Value: value, Problem: problem, Fix: fix})
 }
 
+// where says where a field's value comes from, for a message about another
+// field: "line N" when the file sets it, "the default" otherwise.
+func (c *collector) where(path string) string {
+	if l, ok := c.lines[path]; ok {
+		return fmt.Sprintf("line %d", l)
+	}
+	return "the default"
+}
+
 // line returns the line of a path, or of its closest recorded parent.
 func (c *collector) line(path string) int {
 	for p := path; p != ""; {

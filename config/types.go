@@ -120,7 +120,7 @@ type Threshold struct {
 	// Parties is the number of parties of the whole MPC network
 	// (kmsPeers.count), which may exceed the parties listed in this file;
 	// party ids run from 1 to this number. Default: the number of listed
-	// parties. Rule: at least 4, and at least the number of listed parties.
+	// parties. Rule: 4 to 100, and at least the number of listed parties.
 	Parties int `yaml:"parties"`
 	// Value is the threshold t: the number of corrupted parties tolerated.
 	// Default: the largest allowed t, (parties - 1) / 3 rounded down.
@@ -231,14 +231,14 @@ type NodeGroup struct {
 	// not a nano to large size.
 	InstanceTypes []string `yaml:"instance_types"`
 	// MinSize is the smallest number of enclave nodes. Default: 1 (0 is
-	// taken as unset). Rule: not negative; min_size <= desired_size <=
+	// taken as unset). Rule: 0 to 100; min_size <= desired_size <=
 	// max_size.
 	MinSize int `yaml:"min_size"`
 	// MaxSize is the largest number of enclave nodes. Default: the larger of
-	// 1 and min_size. Rule: at least 1 and at least desired_size.
+	// 1 and min_size. Rule: 1 to 100, and at least desired_size.
 	MaxSize int `yaml:"max_size"`
 	// DesiredSize is the number of enclave nodes to run. Default: min_size.
-	// Rule: from min_size to max_size.
+	// Rule: 0 to 100, from min_size to max_size.
 	DesiredSize int `yaml:"desired_size"`
 	// DiskSizeGiB is the size of the encrypted gp3 root volume.
 	// Default: 50. Rule: 20 to 16384.
@@ -258,10 +258,11 @@ type NodeGroup struct {
 // Enclave configures the Nitro enclave and which images may decrypt.
 type Enclave struct {
 	// CPUCount is the number of vCPUs given to the enclave allocator.
-	// Default: 0, meaning 75% of the instance's vCPUs. Rule: 0, or at least 2.
+	// Default: 0, meaning 75% of the instance's vCPUs. Rule: 0, or 2 to 1024.
 	CPUCount int `yaml:"cpu_count"`
 	// MemoryMiB is the memory given to the enclave allocator. Default: 0,
-	// meaning 75% of the instance's memory. Rule: 0, or at least 64.
+	// meaning 75% of the instance's memory. Rule: 0, or 64 to 33554432
+	// (32 TiB).
 	MemoryMiB int `yaml:"memory_mib"`
 	// PCR0 lists the SHA-384 image measurements allowed to decrypt with the
 	// party key; several values allow a rolling upgrade. Default: none,
@@ -298,7 +299,7 @@ type Vault struct {
 	// Default: true on mainnet, false on testnet. Rule: a boolean.
 	PreventDestroy *bool `yaml:"prevent_destroy"`
 	// NoncurrentVersionDays is how long old object versions are kept before
-	// they expire. Default: 90 (0 is taken as unset). Rule: at least 1.
+	// they expire. Default: 90 (0 is taken as unset). Rule: 1 to 36500.
 	NoncurrentVersionDays int `yaml:"noncurrent_version_days"`
 }
 
@@ -335,7 +336,7 @@ type RDS struct {
 	// when enabled).
 	DBName string `yaml:"db_name"`
 	// Port the database listens on. Default: 5432. Rule: 1150 to 65535
-	// (checked when enabled).
+	// (checked even when the database is disabled).
 	Port int `yaml:"port"`
 	// DeletionProtection makes AWS refuse to delete the database.
 	// Default: true. Rule: a boolean.

@@ -39,6 +39,24 @@ var (
 	noEnclaveSizes    = []string{"nano", "micro", "small", "medium", "large"}
 )
 
+// Upper bounds of integer fields that AWS does not bound tightly itself.
+// Each is far above any real value and keeps every rule's arithmetic far
+// from integer overflow; each is documented on its field.
+const (
+	// maxParties bounds threshold.parties: a full mesh of n parties needs
+	// n-1 firewall sources or interface endpoints per party, and AWS's
+	// per-group and per-VPC quotas run out long before 100.
+	maxParties = 100
+	// maxNodeGroupSize bounds the enclave node group sizes.
+	maxNodeGroupSize = 100
+	// maxEnclaveCPUs and maxEnclaveMemoryMiB bound the enclave allocator to
+	// more than the largest EC2 instance offers.
+	maxEnclaveCPUs      = 1024
+	maxEnclaveMemoryMiB = 32 << 20
+	// maxNoncurrentVersionDays bounds how long old object versions are kept: a century.
+	maxNoncurrentVersionDays = 36500
+)
+
 func validate(c *collector, env *Environment) {
 	if !reDNSLabel.MatchString(env.Name) || len(env.Name) > 24 {
 		c.add("name", env.Name, "must be a DNS label of at most 24 characters (lowercase letters, digits, hyphens)", "rename the environment and its file, for example prod-eu")
@@ -127,13 +145,24 @@ func validateParties(c *collector, env *Environment) {
 	if len(env.Parties) < 2 {
 		c.add("parties", strconv.Itoa(len(env.Parties)), "a mesh needs at least two parties", "list every party of the mesh, managed or external")
 	}
-	if n < len(env.Parties) {
+	// Every comparison below is between bounded numbers or divides instead
+	// of multiplying, so no value written in the file can overflow it.
+	switch {
+	case n > maxParties:
+		c.add("threshold.parties", strconv.Itoa(n), fmt.Sprintf("is larger than %d parties", maxParties), fmt.Sprintf("set threshold.parties to the size of the whole MPC network, at most %d", maxParties))
+	case n < len(env.Parties):
 		c.add("threshold.parties", strconv.Itoa(n), fmt.Sprintf("is smaller than the %d parties listed", len(env.Parties)), "set it to the size of the whole MPC network")
-	}
-	if n < 4 {
+	case n < 4:
 		c.add("threshold.parties", strconv.Itoa(n), "a threshold network needs at least 4 parties (n >= 3t+1 with t >= 1)", "set threshold.parties to the size of the whole MPC network, counting the parties other organisations deploy")
-	} else if t := env.Threshold.Value; t < 1 || 3*t >= n {
-		c.add("threshold.value", strconv.Itoa(t), fmt.Sprintf("must satisfy 1 <= t and 3t < %d parties", n), fmt.Sprintf("use a value from 1 to %d", (n-1)/3))
+	default:
+		// 3t < n is t <= (n-1)/3 for whole numbers, without computing 3t.
+		if t, maxT := env.Threshold.Value, (n-1)/3; t < 1 || t > maxT {
+			c.add("threshold.value", strconv.Itoa(t), fmt.Sprintf("must satisfy 1 <= t and 3t < %d parties", n), fmt.Sprintf("use a value from 1 to %d", maxT))
+		}
+	}
+	if n > maxParties || n < 1 {
+		// Ids are checked against the largest valid network instead.
+		n = maxParties
 	}
 	managed := 0
 	ids := map[int]int{}
@@ -264,8 +293,8 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 	if d := m.KMS.DeletionWindowDays; d < 7 || d > 30 {
 		c.add(path+".kms.deletion_window_days", strconv.Itoa(d), "is outside what KMS accepts", "use 7 to 30 days")
 	}
-	if m.Vault.NoncurrentVersionDays < 1 {
-		c.add(path+".vault.noncurrent_version_days", strconv.Itoa(m.Vault.NoncurrentVersionDays), "must be at least 1", "keep old versions for some days, 90 by default")
+	if d := m.Vault.NoncurrentVersionDays; d < 1 || d > maxNoncurrentVersionDays {
+		c.add(path+".vault.noncurrent_version_days", strconv.Itoa(d), fmt.Sprintf("must be 1 to %d days", maxNoncurrentVersionDays), "keep old versions for some days, 90 by default")
 	}
 	validateKubernetes(c, m, path+".kubernetes")
 	validateRDS(c, m, path+".rds")
@@ -289,8 +318,37 @@ func validateNodeGroup(c *collector, m *Managed, path string) {
 			c.add(p, it, "does not support Nitro Enclaves (needs a Nitro instance with at least 4 vCPUs, not burstable)", "use a type such as m5.2xlarge, c6i.2xlarge or c7a.16xlarge")
 		}
 	}
-	if ng.MinSize < 0 || ng.MaxSize < 1 || ng.MinSize > ng.DesiredSize || ng.DesiredSize > ng.MaxSize {
-		c.add(path, fmt.Sprintf("min %d, desired %d, max %d", ng.MinSize, ng.DesiredSize, ng.MaxSize), "sizes are inconsistent", "use 0 <= min_size <= desired_size <= max_size and max_size >= 1")
+	// A size is checked where the file sets it; a defaulted one (derived
+	// from min_size) is only compared when in range, so a bad min_size gives
+	// one error. Comparisons involve valid sizes only.
+	valid := map[string]bool{}
+	for _, f := range []struct {
+		name   string
+		v, low int
+	}{{"min_size", ng.MinSize, 0}, {"max_size", ng.MaxSize, 1}, {"desired_size", ng.DesiredSize, 0}} {
+		valid[f.name] = f.v >= f.low && f.v <= maxNodeGroupSize
+		if _, written := c.lines[path+"."+f.name]; valid[f.name] || !written {
+			continue
+		}
+		problem := fmt.Sprintf("is outside %d to %d nodes", f.low, maxNodeGroupSize)
+		if f.v < 0 {
+			problem = "is negative"
+		}
+		c.add(path+"."+f.name, strconv.Itoa(f.v), problem, fmt.Sprintf("use a number of nodes from %d to %d", f.low, maxNodeGroupSize))
+	}
+	sizes := "use min_size <= desired_size <= max_size"
+	if _, written := c.lines[path+".desired_size"]; !written {
+		// The default, min_size, is already compared with max_size.
+		valid["desired_size"] = false
+	}
+	if valid["min_size"] && valid["max_size"] && ng.MinSize > ng.MaxSize {
+		c.add(path+".min_size", strconv.Itoa(ng.MinSize), fmt.Sprintf("is larger than max_size (%d, %s)", ng.MaxSize, c.where(path+".max_size")), sizes)
+	}
+	if valid["desired_size"] && valid["max_size"] && ng.DesiredSize > ng.MaxSize {
+		c.add(path+".desired_size", strconv.Itoa(ng.DesiredSize), fmt.Sprintf("is larger than max_size (%d, %s)", ng.MaxSize, c.where(path+".max_size")), sizes)
+	}
+	if valid["desired_size"] && valid["min_size"] && ng.DesiredSize < ng.MinSize {
+		c.add(path+".desired_size", strconv.Itoa(ng.DesiredSize), fmt.Sprintf("is smaller than min_size (%d, %s)", ng.MinSize, c.where(path+".min_size")), sizes)
 	}
 	if ng.DiskSizeGiB < 20 || ng.DiskSizeGiB > 16384 {
 		c.add(path+".disk_size_gib", strconv.Itoa(ng.DiskSizeGiB), "is outside 20 to 16384 GiB", "use at least 20 GiB (default 50)")
@@ -324,10 +382,14 @@ func validateEnclave(c *collector, m *Managed, path string) {
 		}
 	}
 	if e.CPUCount < 0 || e.CPUCount == 1 {
-		c.add(path+".cpu_count", strconv.Itoa(e.CPUCount), "an enclave needs at least 2 vCPUs", "use 0 for 75% of the instance, or 2 or more")
+		c.add(path+".cpu_count", strconv.Itoa(e.CPUCount), "an enclave needs at least 2 vCPUs", fmt.Sprintf("use 0 for 75%% of the instance, or 2 to %d", maxEnclaveCPUs))
+	} else if e.CPUCount > maxEnclaveCPUs {
+		c.add(path+".cpu_count", strconv.Itoa(e.CPUCount), fmt.Sprintf("is more than the %d vCPUs any instance has", maxEnclaveCPUs), fmt.Sprintf("use 0 for 75%% of the instance, or 2 to %d", maxEnclaveCPUs))
 	}
 	if e.MemoryMiB < 0 || (e.MemoryMiB > 0 && e.MemoryMiB < 64) {
-		c.add(path+".memory_mib", strconv.Itoa(e.MemoryMiB), "is too small for an enclave", "use 0 for 75% of the instance, or at least 64 MiB")
+		c.add(path+".memory_mib", strconv.Itoa(e.MemoryMiB), "is too small for an enclave", fmt.Sprintf("use 0 for 75%% of the instance, or 64 to %d MiB", maxEnclaveMemoryMiB))
+	} else if e.MemoryMiB > maxEnclaveMemoryMiB {
+		c.add(path+".memory_mib", strconv.Itoa(e.MemoryMiB), fmt.Sprintf("is more than the %d MiB any instance has", maxEnclaveMemoryMiB), fmt.Sprintf("use 0 for 75%% of the instance, or 64 to %d MiB", maxEnclaveMemoryMiB))
 	}
 }
 
@@ -348,14 +410,15 @@ func validateKubernetes(c *collector, m *Managed, path string) {
 
 func validateRDS(c *collector, m *Managed, path string) {
 	r := m.RDS
+	// The port is bounded even when the database is off, like every number.
+	if r.Port < 1150 || r.Port > 65535 {
+		c.add(path+".port", strconv.Itoa(r.Port), "is outside the ports RDS accepts", "use 1150 to 65535 (default 5432)")
+	}
 	if !r.Enabled {
 		return
 	}
 	if !reEngineVer.MatchString(r.EngineVersion) {
 		c.add(path+".engine_version", r.EngineVersion, "is not a PostgreSQL version", "use a version such as 17.2")
-	}
-	if r.Port < 1150 || r.Port > 65535 {
-		c.add(path+".port", strconv.Itoa(r.Port), "is outside the ports RDS accepts", "use 1150 to 65535 (default 5432)")
 	}
 	if !reDBName.MatchString(r.DBName) {
 		c.add(path+".db_name", r.DBName, "is not a database name", "start with a letter; letters, digits and underscores")
@@ -444,7 +507,10 @@ func validateNames(c *collector, env *Environment, p *Party, path string) {
 	check("name", n.KubeIPRole, "IAM role", 64)
 	check("name", n.NodeRole, "IAM role", 64)
 	check("name", n.NodeGroup, "EKS node group", 63)
-	check("name", n.LongestTargetGroup(), "load balancer target group", 32)
+	if p.ID >= 1 && p.ID <= maxParties {
+		// An id out of range is reported already; its name would only repeat it.
+		check("name", n.LongestTargetGroup(), "load balancer target group", 32)
+	}
 	if p.Managed.RDS.Enabled {
 		check("rds.db_name", n.RDSIdentifier, "RDS identifier", 63)
 	}
