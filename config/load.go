@@ -175,7 +175,7 @@ func decode(c *collector, data []byte) *Environment {
 	}
 	var env Environment
 	if err := doc.Decode(&env); err != nil {
-		c.add("", "", "cannot be decoded: "+err.Error(), "")
+		c.add("", "", "cannot be decoded: "+err.Error(), "fix the field the message names")
 		return nil
 	}
 	return &env
