@@ -156,11 +156,18 @@ type Party struct {
 // External is what another organisation publishes about its party: exactly
 // the block that `peers export` prints.
 type External struct {
-	// PublicIP is the party's Elastic IP (kubeip strategy). Default: none.
-	// Rule: required in a kubeip environment, forbidden in a privatelink one;
+	// PublicIP is the party's Elastic IP when it publishes one (kubeip
+	// strategy). Default: none. Rule: in a kubeip environment exactly one of
+	// public_ip and public_ips is required; forbidden in a privatelink one;
 	// a public IPv4 address (not private, loopback, multicast or
 	// link-local) that no other party claims.
 	PublicIP string `yaml:"public_ip" json:"public_ip,omitempty"`
+	// PublicIPs are the party's Elastic IPs when it publishes several, one
+	// per enclave node (kubeip strategy); every peer admits and reaches each
+	// of them. Default: none. Rule: in a kubeip environment exactly one of
+	// public_ip and public_ips is required; forbidden in a privatelink one;
+	// 1 to 5 addresses, each as for public_ip, listed once.
+	PublicIPs []string `yaml:"public_ips" json:"public_ips,omitempty"`
 	// EndpointServiceName is the party's VPC endpoint service name
 	// (privatelink strategy). Default: none. Rule: required in a privatelink
 	// environment, forbidden in a kubeip one;
@@ -172,6 +179,18 @@ type External struct {
 	// (privatelink strategy). Default: none, and every private subnet is
 	// used. Rule: AZ ids such as euw1-az1; forbidden in a kubeip environment.
 	AvailabilityZoneIDs []string `yaml:"availability_zone_ids" json:"availability_zone_ids,omitempty"`
+}
+
+// Addresses are the Elastic IPs the party publishes: public_ips, or
+// public_ip alone; none outside the kubeip strategy.
+func (x *External) Addresses() []string {
+	if len(x.PublicIPs) > 0 {
+		return x.PublicIPs
+	}
+	if x.PublicIP != "" {
+		return []string{x.PublicIP}
+	}
+	return nil
 }
 
 // Managed is the full description of a party this app deploys.
@@ -381,8 +400,9 @@ type KubeIPAgent struct {
 	// error (checked in kubeip environments).
 	LogLevel string `yaml:"log_level"`
 	// Addresses is the number of Elastic IPs to publish, one per enclave
-	// node. Default: 1. Rule: 1 to 5, the default Elastic IP quota per
-	// region (checked in kubeip environments).
+	// node; every peer admits and reaches each of them. Default: 1. Rule: 1
+	// to 5, the default Elastic IP quota per region (checked in kubeip
+	// environments).
 	Addresses int `yaml:"addresses"`
 }
 

@@ -55,6 +55,10 @@ const (
 	maxEnclaveMemoryMiB = 32 << 20
 	// maxNoncurrentVersionDays bounds how long old object versions are kept: a century.
 	maxNoncurrentVersionDays = 36500
+	// maxAddresses bounds the Elastic IPs one party publishes, managed
+	// (kubeip.addresses) or external (public_ips): the default Elastic IP
+	// quota of a region.
+	maxAddresses = 5
 )
 
 func validate(c *collector, env *Environment) {
@@ -224,25 +228,44 @@ func validateExternal(c *collector, env *Environment, p *Party, path string, ips
 	switch env.Strategy {
 	case KubeIP:
 		if x.EndpointServiceName != "" || len(x.AvailabilityZoneIDs) > 0 {
-			c.add(path, "", "has PrivateLink fields in a kubeip environment", "keep only public_ip")
+			c.add(path, "", "has PrivateLink fields in a kubeip environment", "keep only public_ip or public_ips")
 		}
-		ip, err := netip.ParseAddr(x.PublicIP)
 		switch {
-		case x.PublicIP == "":
-			c.add(path+".public_ip", "", "is required for an external party in a kubeip environment", "set the Elastic IP the party published")
-		case err != nil || !ip.Is4():
-			c.add(path+".public_ip", x.PublicIP, "is not an IPv4 address", "set the party's Elastic IP, for example 203.0.113.10")
-		case ip.IsPrivate() || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast():
-			c.add(path+".public_ip", x.PublicIP, "is not a public address, so no peer could reach it", "set the party's Elastic IP")
-		default:
-			if j, dup := ips[x.PublicIP]; dup {
-				c.add(path+".public_ip", x.PublicIP, fmt.Sprintf("is already claimed by parties[%d]", j), "each party publishes its own Elastic IP")
+		case x.PublicIP != "" && len(x.PublicIPs) > 0:
+			c.add(path+".public_ips", "", "is set together with public_ip", "list every address in public_ips and remove public_ip")
+			return
+		case x.PublicIP == "" && len(x.PublicIPs) == 0:
+			c.add(path+".public_ip", "", "is required for an external party in a kubeip environment", "set the Elastic IP the party published, or public_ips when it publishes several")
+			return
+		case len(x.PublicIPs) > maxAddresses:
+			c.add(path+".public_ips", strconv.Itoa(len(x.PublicIPs)), fmt.Sprintf("lists more than %d addresses (the default Elastic IP quota of a region)", maxAddresses), "list the addresses the party published, one per enclave node")
+		}
+		for k, addr := range x.Addresses() {
+			field := path + ".public_ip"
+			if len(x.PublicIPs) > 0 {
+				field = fmt.Sprintf("%s.public_ips[%d]", path, k)
 			}
-			ips[x.PublicIP] = i
+			ip, err := netip.ParseAddr(addr)
+			switch {
+			case err != nil || !ip.Is4():
+				c.add(field, addr, "is not an IPv4 address", "set the party's Elastic IP, for example 203.0.113.10")
+			case ip.IsPrivate() || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast():
+				c.add(field, addr, "is not a public address, so no peer could reach it", "set the party's Elastic IP")
+			default:
+				if j, dup := ips[addr]; dup && j == i {
+					c.add(field, addr, "is listed twice", "list each address once")
+				} else if dup {
+					c.add(field, addr, fmt.Sprintf("is already claimed by parties[%d]", j), "each party publishes its own Elastic IPs")
+				}
+				ips[addr] = i
+			}
 		}
 	case PrivateLink:
 		if x.PublicIP != "" {
 			c.add(path+".public_ip", x.PublicIP, "is a KubeIP field in a privatelink environment", "remove it; set endpoint_service_name")
+		}
+		if len(x.PublicIPs) > 0 {
+			c.add(path+".public_ips", "", "is a KubeIP field in a privatelink environment", "remove it; set endpoint_service_name")
 		}
 		m := reServiceName.FindStringSubmatch(x.EndpointServiceName)
 		switch {
@@ -449,8 +472,8 @@ func validateStrategyOptions(c *collector, env *Environment, m *Managed, path st
 		if !reLogLevel.MatchString(m.KubeIP.LogLevel) {
 			c.add(path+".kubeip.log_level", m.KubeIP.LogLevel, "is not a log level", "use debug, info, warning or error (the values KubeIP accepts)")
 		}
-		if m.KubeIP.Addresses < 1 || m.KubeIP.Addresses > 5 {
-			c.add(path+".kubeip.addresses", strconv.Itoa(m.KubeIP.Addresses), "must be 1 to 5 (the default Elastic IP quota is 5 per region)", "publish one address per enclave node")
+		if m.KubeIP.Addresses < 1 || m.KubeIP.Addresses > maxAddresses {
+			c.add(path+".kubeip.addresses", strconv.Itoa(m.KubeIP.Addresses), fmt.Sprintf("must be 1 to %d (the default Elastic IP quota is %d per region)", maxAddresses, maxAddresses), "publish one address per enclave node")
 		}
 		if !reDNSLabel.MatchString(m.KubeIP.Namespace) {
 			c.add(path+".kubeip.namespace", m.KubeIP.Namespace, "is not a Kubernetes namespace name", "use kube-system or another DNS-1123 label")

@@ -134,12 +134,16 @@ func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector 
 	return props
 }
 
-// peerHost is the address party p uses for party q: q's Elastic IP (KubeIP),
-// or the in-cluster service mpc-node-<id> (PrivateLink: the ExternalName
-// service for a peer, the ClusterIP service in front of the NLB for itself).
+// peerHost is the address party p uses for party q: q's first Elastic IP
+// (KubeIP), or the in-cluster service mpc-node-<id> (PrivateLink: the
+// ExternalName service for a peer, the ClusterIP service in front of the NLB
+// for itself).
 func (b *meshBuild) peerHost(p, q *config.Party) *string {
 	if b.env.Strategy == config.KubeIP {
-		return b.published[q.ID].PublicIP
+		// The chart's peers list takes one host per party, so a party with
+		// several Elastic IPs is reached at its first. Firewalls and the
+		// netcheck plan cover every address, so any of them can serve.
+		return b.published[q.ID].PublicIPs[0]
 	}
 	return jsii.String(fmt.Sprintf("%s.%s.svc.cluster.local", mesh.ServiceName(q.ID), p.Managed.Kubernetes.Namespace))
 }
