@@ -64,8 +64,10 @@ func applyDefaults(env *Environment) {
 	if env.Threshold.Parties == 0 {
 		env.Threshold.Parties = len(env.Parties)
 	}
-	if env.Threshold.Value == 0 {
-		env.Threshold.Value = (env.Threshold.Parties - 1) / 3
+	if n := env.Threshold.Parties; env.Threshold.Value == 0 && n >= 1 && n <= maxParties {
+		// Outside that range threshold.parties is reported and t is unused;
+		// n-1 could also wrap around.
+		env.Threshold.Value = (n - 1) / 3
 	}
 	for i := range env.Parties {
 		if m := env.Parties[i].Managed; m != nil {
