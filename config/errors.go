@@ -127,7 +127,9 @@ func (c *collector) where(path string) string {
 	return "the default"
 }
 
-// line returns the line of a path, or of its closest recorded parent.
+// line returns the line of a path, or of its closest recorded parent: a
+// missing field is reported at the mapping that lacks it (the document's
+// first line for a top-level field).
 func (c *collector) line(path string) int {
 	for p := path; p != ""; {
 		if l, ok := c.lines[p]; ok {
@@ -139,5 +141,5 @@ func (c *collector) line(path string) int {
 		}
 		p = p[:i]
 	}
-	return 0
+	return c.lines[""]
 }

@@ -165,6 +165,7 @@ func decode(c *collector, data []byte) *Environment {
 		return nil
 	}
 	doc := root.Content[0]
+	c.lines[""] = doc.Line
 	if a := findAlias(doc); a != nil {
 		c.errs = append(c.errs, Error{File: c.file, Line: a.Line, Problem: "YAML anchors and aliases are not accepted (they hide what a field holds and can expand without bound)", Fix: "write the values out in full"})
 		return nil

@@ -77,6 +77,9 @@ func TestEveryCaseIsRejectedWithItsMessage(t *testing.T) {
 				if !strings.HasPrefix(e.File, dir) {
 					t.Errorf("error does not name the file: %v", e)
 				}
+				if e.Fix == "" {
+					t.Errorf("error names no fix: %v", e)
+				}
 				if e.Path == "" && e.Line == 0 && !strings.Contains(e.Problem, "empty") && !strings.Contains(e.Problem, "larger") && !strings.Contains(e.Problem, "document") && !strings.Contains(e.Problem, "YAML") && !strings.Contains(e.Problem, "regular file") {
 					t.Errorf("error names neither a field nor a line: %v", e)
 				}
