@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/mpc-mesh/infra/internal/kmscore"
 )
@@ -33,6 +34,22 @@ var DefaultAllowedRegions = map[NetworkKind][]string{
 	Mainnet: {"eu-central-1", "eu-west-1"},
 }
 
+// known reports whether k is one of the network kinds of DefaultAllowedRegions.
+func (k NetworkKind) known() bool {
+	_, ok := DefaultAllowedRegions[k]
+	return ok
+}
+
+// networkNames are the network kinds, sorted, for error messages.
+func networkNames() []string {
+	var res []string
+	for k := range DefaultAllowedRegions {
+		res = append(res, string(k))
+	}
+	sort.Strings(res)
+	return res
+}
+
 func applyDefaults(env *Environment) {
 	if env.Network == "" {
 		env.Network = Testnet
@@ -53,8 +70,10 @@ func applyDefaults(env *Environment) {
 		env.Threshold.Parties = len(env.Parties)
 	}
 	env.PeerTLS.Enabled = orBool(env.PeerTLS.Enabled, env.Network == Mainnet)
-	if env.Threshold.Value == 0 {
-		env.Threshold.Value = (env.Threshold.Parties - 1) / 3
+	if n := env.Threshold.Parties; env.Threshold.Value == 0 && n >= 1 && n <= maxParties {
+		// Outside that range threshold.parties is reported and t is unused;
+		// n-1 could also wrap around.
+		env.Threshold.Value = (n - 1) / 3
 	}
 	for i := range env.Parties {
 		if m := env.Parties[i].Managed; m != nil {

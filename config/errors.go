@@ -3,8 +3,39 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
+
+// maxEcho is how many characters of a bad value an error repeats. A value
+// may be a whole file (a scalar where a mapping belongs) or hold control
+// characters; errors show what was wrong, never the content around it.
+const maxEcho = 64
+
+// excerpt is how every error echoes text taken from a file: at most maxEcho
+// characters, quoted and escaped, with an ellipsis when cut.
+func excerpt(v string) string {
+	if utf8.RuneCountInString(v) <= maxEcho {
+		return strconv.Quote(v)
+	}
+	return strconv.Quote(string([]rune(v)[:maxEcho]) + "…")
+}
+
+// plainPath is a field path that can be printed as is: short and made only
+// of printable characters other than quotes. Other paths (an unknown key or
+// a tag key can be anything) are printed through excerpt.
+func plainPath(p string) bool {
+	if utf8.RuneCountInString(p) > 4*maxEcho {
+		return false
+	}
+	for _, r := range p {
+		if !strconv.IsPrint(r) || r == '"' {
+			return false
+		}
+	}
+	return true
+}
 
 // Error is one problem in a configuration file.
 type Error struct {
@@ -22,6 +53,9 @@ type Error struct {
 	Fix string
 }
 
+// Error formats the problem as "file:line: path: value: problem; fix: fix".
+// Path and value pass through excerpt, so no error repeats more than a short
+// escaped piece of the file.
 func (e Error) Error() string {
 	loc := e.File
 	if e.Line > 0 {
@@ -31,11 +65,16 @@ func (e Error) Error() string {
 	b.WriteString(loc)
 	b.WriteString(": ")
 	if e.Path != "" {
-		b.WriteString(e.Path)
+		if plainPath(e.Path) {
+			b.WriteString(e.Path)
+		} else {
+			b.WriteString(excerpt(e.Path))
+		}
 		b.WriteString(": ")
 	}
 	if e.Value != "" {
-		fmt.Fprintf(&b, "%q: ", e.Value)
+		b.WriteString(excerpt(e.Value))
+		b.WriteString(": ")
 	}
 	b.WriteString(e.Problem)
 	if e.Fix != "" {
@@ -48,6 +87,7 @@ func (e Error) Error() string {
 // Errors is every problem found in one run, in file and line order.
 type Errors []Error
 
+// Error lists every problem, one per line.
 func (es Errors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {
@@ -78,7 +118,18 @@ func (c *collector) add(path, value, problem, fix string) {
 	c.errs = append(c.errs, Error{File: c.file, Line: c.line(path), Path: path, Value: value, Problem: problem, Fix: fix})
 }
 
-// line returns the line of a path, or of its closest recorded parent.
+// where says where a field's value comes from, for a message about another
+// field: "line N" when the file sets it, "the default" otherwise.
+func (c *collector) where(path string) string {
+	if l, ok := c.lines[path]; ok {
+		return fmt.Sprintf("line %d", l)
+	}
+	return "the default"
+}
+
+// line returns the line of a path, or of its closest recorded parent: a
+// missing field is reported at the mapping that lacks it (the document's
+// first line for a top-level field).
 func (c *collector) line(path string) int {
 	for p := path; p != ""; {
 		if l, ok := c.lines[p]; ok {
@@ -90,5 +141,5 @@ func (c *collector) line(path string) int {
 		}
 		p = p[:i]
 	}
-	return 0
+	return c.lines[""]
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -55,7 +56,7 @@ func Load(dir string, only []string) (*Config, error) {
 		for _, name := range only {
 			f, ok := byName[name]
 			if !ok {
-				errs = append(errs, Error{File: dir, Problem: fmt.Sprintf("no environment named %q", name), Fix: "choose one of: " + strings.Join(sortedNames(byName), ", ")})
+				errs = append(errs, Error{File: dir, Problem: "no environment named " + excerpt(name), Fix: "choose one of: " + strings.Join(sortedNames(byName), ", ")})
 				continue
 			}
 			files = append(files, f)
@@ -81,9 +82,9 @@ func Load(dir string, only []string) (*Config, error) {
 // LoadFile loads, completes and validates one environment file.
 func LoadFile(file string) (*Environment, Errors) {
 	c := &collector{file: file, lines: map[string]int{}}
-	data, err := readBounded(file)
-	if err != nil {
-		c.add("", "", err.Error(), "")
+	data, problem, fix := readBounded(file)
+	if problem != "" {
+		c.add("", "", problem, fix)
 		return nil, c.errs
 	}
 	env := decode(c, data)
@@ -105,24 +106,45 @@ func LoadFile(file string) (*Environment, Errors) {
 	return env, nil
 }
 
-func readBounded(file string) ([]byte, error) {
+// readBounded reads a regular environment file of at most MaxFileBytes, or
+// says what is wrong with it and how to fix it. A symbolic link is refused:
+// following it would make the app read, and quote in its errors, whatever
+// file the link points to.
+func readBounded(file string) (data []byte, problem, fix string) {
+	info, err := os.Lstat(file)
+	switch {
+	case err != nil:
+		return nil, "cannot be read: " + err.Error(), "check that the file exists and is readable"
+	case info.Mode()&os.ModeSymlink != 0:
+		return nil, "is a symbolic link; environment files must be regular files", "replace the link with a copy of the file it points to, or point MPC_CONFIG_DIR at the folder holding the real file"
+	case !info.Mode().IsRegular():
+		return nil, "is not a regular file", "make it a plain YAML file"
+	}
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, err
+		return nil, "cannot be read: " + err.Error(), "check that the file is readable"
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
+	data, err = io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
-		return nil, err
+		return nil, "cannot be read: " + err.Error(), "check that the file is readable"
 	}
 	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("file is larger than %d KiB; an environment file is a few KiB", MaxFileBytes>>10)
+		return nil, fmt.Sprintf("file is larger than %d KiB; an environment file is a few KiB", MaxFileBytes>>10), "split the mesh into several environments or remove what is not configuration"
 	}
-	return data, nil
+	return data, "", ""
 }
 
 // decode parses one YAML document strictly into an Environment.
 func decode(c *collector, data []byte) *Environment {
+	if !utf8.Valid(data) {
+		// The YAML parser names no line for an encoding error; find the byte.
+		off := firstInvalidUTF8(data)
+		line := 1 + bytes.Count(data[:off], []byte("\n"))
+		col := off - bytes.LastIndexByte(data[:off], '\n')
+		c.errs = append(c.errs, Error{File: c.file, Line: line, Problem: fmt.Sprintf("holds a byte that is not UTF-8 (0x%02X at byte offset %d, column %d)", data[off], off, col), Fix: "save the file as UTF-8 (for example iconv -f latin1 -t utf-8), or remove that byte"})
+		return nil
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
@@ -143,6 +165,7 @@ func decode(c *collector, data []byte) *Environment {
 		return nil
 	}
 	doc := root.Content[0]
+	c.lines[""] = doc.Line
 	if a := findAlias(doc); a != nil {
 		c.errs = append(c.errs, Error{File: c.file, Line: a.Line, Problem: "YAML anchors and aliases are not accepted (they hide what a field holds and can expand without bound)", Fix: "write the values out in full"})
 		return nil
@@ -153,10 +176,23 @@ func decode(c *collector, data []byte) *Environment {
 	}
 	var env Environment
 	if err := doc.Decode(&env); err != nil {
-		c.add("", "", "cannot be decoded: "+err.Error(), "")
+		c.add("", "", "cannot be decoded: "+err.Error(), "fix the field the message names")
 		return nil
 	}
 	return &env
+}
+
+// firstInvalidUTF8 returns the offset of the first byte of data that does
+// not start a valid UTF-8 sequence, or len(data) when there is none.
+func firstInvalidUTF8(data []byte) int {
+	for off := 0; off < len(data); {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			return off
+		}
+		off += size
+	}
+	return len(data)
 }
 
 func sortedNames(m map[string]string) []string {

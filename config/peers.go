@@ -10,7 +10,8 @@ import (
 // Output names of a provider stack that describe what a party publishes.
 // The provider stacks define outputs with exactly these names.
 const (
-	OutputPublicIP            = "public_ip"
+	// OutputPublicIPs lists every Elastic IP of a KubeIP party, in index order.
+	OutputPublicIPs           = "public_ips"
 	OutputEndpointServiceName = "endpoint_service_name"
 	OutputAvailabilityZoneIDs = "availability_zone_ids"
 )
@@ -59,7 +60,16 @@ func ExportPeer(env *Environment, partyName string, outputs io.Reader) (string, 
 	}
 	switch env.Strategy {
 	case KubeIP:
-		err = need(OutputPublicIP, &out.External.PublicIP)
+		// One address is exported as public_ip, the form every version of
+		// this app reads; several as public_ips.
+		var ips []string
+		if err = need(OutputPublicIPs, &ips); err == nil {
+			if len(ips) == 1 {
+				out.External.PublicIP = ips[0]
+			} else {
+				out.External.PublicIPs = ips
+			}
+		}
 	case PrivateLink:
 		if err = need(OutputEndpointServiceName, &out.External.EndpointServiceName); err == nil {
 			err = need(OutputAvailabilityZoneIDs, &out.External.AvailabilityZoneIDs)

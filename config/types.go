@@ -122,7 +122,7 @@ type Threshold struct {
 	// Parties is the number of parties of the whole MPC network
 	// (kmsPeers.count), which may exceed the parties listed in this file;
 	// party ids run from 1 to this number. Default: the number of listed
-	// parties. Rule: at least 4, and at least the number of listed parties.
+	// parties. Rule: 4 to 100, and at least the number of listed parties.
 	Parties int `yaml:"parties"`
 	// Value is the threshold t: the number of corrupted parties tolerated.
 	// Default: the largest allowed t, (parties - 1) / 3 rounded down.
@@ -187,11 +187,18 @@ type Party struct {
 // External is what another organisation publishes about its party: exactly
 // the block that `peers export` prints.
 type External struct {
-	// PublicIP is the party's Elastic IP (kubeip strategy). Default: none.
-	// Rule: required in a kubeip environment, forbidden in a privatelink one;
+	// PublicIP is the party's Elastic IP when it publishes one (kubeip
+	// strategy). Default: none. Rule: in a kubeip environment exactly one of
+	// public_ip and public_ips is required; forbidden in a privatelink one;
 	// a public IPv4 address (not private, loopback, multicast or
 	// link-local) that no other party claims.
 	PublicIP string `yaml:"public_ip" json:"public_ip,omitempty"`
+	// PublicIPs are the party's Elastic IPs when it publishes several, one
+	// per enclave node (kubeip strategy); every peer admits and reaches each
+	// of them. Default: none. Rule: in a kubeip environment exactly one of
+	// public_ip and public_ips is required; forbidden in a privatelink one;
+	// 1 to 5 addresses, each as for public_ip, listed once.
+	PublicIPs []string `yaml:"public_ips" json:"public_ips,omitempty"`
 	// EndpointServiceName is the party's VPC endpoint service name
 	// (privatelink strategy). Default: none. Rule: required in a privatelink
 	// environment, forbidden in a kubeip one;
@@ -203,6 +210,18 @@ type External struct {
 	// (privatelink strategy). Default: none, and every private subnet is
 	// used. Rule: AZ ids such as euw1-az1; forbidden in a kubeip environment.
 	AvailabilityZoneIDs []string `yaml:"availability_zone_ids" json:"availability_zone_ids,omitempty"`
+}
+
+// Addresses are the Elastic IPs the party publishes: public_ips, or
+// public_ip alone; none outside the kubeip strategy.
+func (x *External) Addresses() []string {
+	if len(x.PublicIPs) > 0 {
+		return x.PublicIPs
+	}
+	if x.PublicIP != "" {
+		return []string{x.PublicIP}
+	}
+	return nil
 }
 
 // Managed is the full description of a party this app deploys.
@@ -262,14 +281,14 @@ type NodeGroup struct {
 	// not a nano to large size.
 	InstanceTypes []string `yaml:"instance_types"`
 	// MinSize is the smallest number of enclave nodes. Default: 1 (0 is
-	// taken as unset). Rule: not negative; min_size <= desired_size <=
+	// taken as unset). Rule: 0 to 100; min_size <= desired_size <=
 	// max_size.
 	MinSize int `yaml:"min_size"`
 	// MaxSize is the largest number of enclave nodes. Default: the larger of
-	// 1 and min_size. Rule: at least 1 and at least desired_size.
+	// 1 and min_size. Rule: 1 to 100, and at least desired_size.
 	MaxSize int `yaml:"max_size"`
 	// DesiredSize is the number of enclave nodes to run. Default: min_size.
-	// Rule: from min_size to max_size.
+	// Rule: 0 to 100, from min_size to max_size.
 	DesiredSize int `yaml:"desired_size"`
 	// DiskSizeGiB is the size of the encrypted gp3 root volume.
 	// Default: 50. Rule: 20 to 16384.
@@ -292,7 +311,7 @@ type Enclave struct {
 	// and the MPC services' enclave uses (one number for both).
 	// Default: 75% of the vCPUs of the smallest instance type, rounded
 	// down to an even number. Rule: even (enclaves take whole cores), at
-	// least 2, and at most the smallest instance type's vCPUs minus 2 (the
+	// least 2, at most 1024, and at most the smallest instance type's vCPUs minus 2 (the
 	// parent keeps one core); required when an instance type's size is not
 	// known to the app.
 	CPUCount int `yaml:"cpu_count"`
@@ -338,7 +357,7 @@ type Vault struct {
 	// Default: true on mainnet, false on testnet. Rule: a boolean.
 	PreventDestroy *bool `yaml:"prevent_destroy"`
 	// NoncurrentVersionDays is how long old object versions are kept before
-	// they expire. Default: 90 (0 is taken as unset). Rule: at least 1.
+	// they expire. Default: 90 (0 is taken as unset). Rule: 1 to 36500.
 	NoncurrentVersionDays int `yaml:"noncurrent_version_days"`
 }
 
@@ -375,7 +394,7 @@ type RDS struct {
 	// when enabled).
 	DBName string `yaml:"db_name"`
 	// Port the database listens on. Default: 5432. Rule: 1150 to 65535
-	// (checked when enabled).
+	// (checked even when the database is disabled).
 	Port int `yaml:"port"`
 	// DeletionProtection makes AWS refuse to delete the database.
 	// Default: true. Rule: a boolean.
@@ -448,8 +467,9 @@ type KubeIPAgent struct {
 	// error (checked in kubeip environments).
 	LogLevel string `yaml:"log_level"`
 	// Addresses is the number of Elastic IPs to publish, one per enclave
-	// node. Default: 1. Rule: 1 to 5, the default Elastic IP quota per
-	// region (checked in kubeip environments).
+	// node; every peer admits and reaches each of them. Default: 1. Rule: 1
+	// to 5, the default Elastic IP quota per region (checked in kubeip
+	// environments).
 	Addresses int `yaml:"addresses"`
 }
 

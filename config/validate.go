@@ -39,6 +39,28 @@ var (
 	noEnclaveSizes    = []string{"nano", "micro", "small", "medium", "large"}
 )
 
+// Upper bounds of integer fields that AWS does not bound tightly itself.
+// Each is far above any real value and keeps every rule's arithmetic far
+// from integer overflow; each is documented on its field.
+const (
+	// maxParties bounds threshold.parties: a full mesh of n parties needs
+	// n-1 firewall sources or interface endpoints per party, and AWS's
+	// per-group and per-VPC quotas run out long before 100.
+	maxParties = 100
+	// maxNodeGroupSize bounds the enclave node group sizes.
+	maxNodeGroupSize = 100
+	// maxEnclaveCPUs and maxEnclaveMemoryMiB bound the enclave allocator to
+	// more than the largest EC2 instance offers.
+	maxEnclaveCPUs      = 1024
+	maxEnclaveMemoryMiB = 32 << 20
+	// maxNoncurrentVersionDays bounds how long old object versions are kept: a century.
+	maxNoncurrentVersionDays = 36500
+	// maxAddresses bounds the Elastic IPs one party publishes, managed
+	// (kubeip.addresses) or external (public_ips): the default Elastic IP
+	// quota of a region.
+	maxAddresses = 5
+)
+
 func validate(c *collector, env *Environment) {
 	if !reDNSLabel.MatchString(env.Name) || len(env.Name) > 24 {
 		c.add("name", env.Name, "must be a DNS label of at most 24 characters (lowercase letters, digits, hyphens)", "rename the environment and its file, for example prod-eu")
@@ -50,8 +72,8 @@ func validate(c *collector, env *Environment) {
 	default:
 		c.add("strategy", string(env.Strategy), "is not a networking strategy", `use "kubeip" or "privatelink"`)
 	}
-	if env.Network != Testnet && env.Network != Mainnet {
-		c.add("network", string(env.Network), "is not a network kind", `use "testnet" or "mainnet"`)
+	if !env.Network.known() {
+		c.add("network", string(env.Network), "is not a network kind", "use one of "+strings.Join(networkNames(), ", "))
 	}
 	for i, r := range env.AllowedRegions {
 		if !reRegion.MatchString(r) {
@@ -128,13 +150,24 @@ func validateParties(c *collector, env *Environment) {
 	if len(env.Parties) < 2 {
 		c.add("parties", strconv.Itoa(len(env.Parties)), "a mesh needs at least two parties", "list every party of the mesh, managed or external")
 	}
-	if n < len(env.Parties) {
+	// Every comparison below is between bounded numbers or divides instead
+	// of multiplying, so no value written in the file can overflow it.
+	switch {
+	case n > maxParties:
+		c.add("threshold.parties", strconv.Itoa(n), fmt.Sprintf("is larger than %d parties", maxParties), fmt.Sprintf("set threshold.parties to the size of the whole MPC network, at most %d", maxParties))
+	case n < len(env.Parties):
 		c.add("threshold.parties", strconv.Itoa(n), fmt.Sprintf("is smaller than the %d parties listed", len(env.Parties)), "set it to the size of the whole MPC network")
-	}
-	if n < 4 {
+	case n < 4:
 		c.add("threshold.parties", strconv.Itoa(n), "a threshold network needs at least 4 parties (n >= 3t+1 with t >= 1)", "set threshold.parties to the size of the whole MPC network, counting the parties other organisations deploy")
-	} else if t := env.Threshold.Value; t < 1 || 3*t >= n {
-		c.add("threshold.value", strconv.Itoa(t), fmt.Sprintf("must satisfy 1 <= t and 3t < %d parties", n), fmt.Sprintf("use a value from 1 to %d", (n-1)/3))
+	default:
+		// 3t < n is t <= (n-1)/3 for whole numbers, without computing 3t.
+		if t, maxT := env.Threshold.Value, (n-1)/3; t < 1 || t > maxT {
+			c.add("threshold.value", strconv.Itoa(t), fmt.Sprintf("must satisfy 1 <= t and 3t < %d parties", n), fmt.Sprintf("use a value from 1 to %d", maxT))
+		}
+	}
+	if n > maxParties || n < 1 {
+		// Ids are checked against the largest valid network instead.
+		n = maxParties
 	}
 	managed := 0
 	ids := map[int]int{}
@@ -164,7 +197,9 @@ func validateParties(c *collector, env *Environment) {
 		}
 		if !reRegion.MatchString(p.Region) {
 			c.add(path+".region", p.Region, "is not an AWS region name", "use a region such as eu-west-1")
-		} else if !slices.Contains(env.AllowedRegions, p.Region) {
+		} else if (env.Network.known() || len(env.AllowedRegions) > 0) && !slices.Contains(env.AllowedRegions, p.Region) {
+			// Without allowed_regions, an unknown network (reported once
+			// above) has no allow-list to check the region against.
 			c.add(path+".region", p.Region, fmt.Sprintf("is not allowed on %s", env.Network), "use one of "+strings.Join(env.AllowedRegions, ", ")+", or set allowed_regions")
 		}
 		switch {
@@ -194,25 +229,44 @@ func validateExternal(c *collector, env *Environment, p *Party, path string, ips
 	switch env.Strategy {
 	case KubeIP:
 		if x.EndpointServiceName != "" || len(x.AvailabilityZoneIDs) > 0 {
-			c.add(path, "", "has PrivateLink fields in a kubeip environment", "keep only public_ip")
+			c.add(path, "", "has PrivateLink fields in a kubeip environment", "keep only public_ip or public_ips")
 		}
-		ip, err := netip.ParseAddr(x.PublicIP)
 		switch {
-		case x.PublicIP == "":
-			c.add(path+".public_ip", "", "is required for an external party in a kubeip environment", "set the Elastic IP the party published")
-		case err != nil || !ip.Is4():
-			c.add(path+".public_ip", x.PublicIP, "is not an IPv4 address", "set the party's Elastic IP, for example 203.0.113.10")
-		case ip.IsPrivate() || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast():
-			c.add(path+".public_ip", x.PublicIP, "is not a public address, so no peer could reach it", "set the party's Elastic IP")
-		default:
-			if j, dup := ips[x.PublicIP]; dup {
-				c.add(path+".public_ip", x.PublicIP, fmt.Sprintf("is already claimed by parties[%d]", j), "each party publishes its own Elastic IP")
+		case x.PublicIP != "" && len(x.PublicIPs) > 0:
+			c.add(path+".public_ips", "", "is set together with public_ip", "list every address in public_ips and remove public_ip")
+			return
+		case x.PublicIP == "" && len(x.PublicIPs) == 0:
+			c.add(path+".public_ip", "", "is required for an external party in a kubeip environment", "set the Elastic IP the party published, or public_ips when it publishes several")
+			return
+		case len(x.PublicIPs) > maxAddresses:
+			c.add(path+".public_ips", strconv.Itoa(len(x.PublicIPs)), fmt.Sprintf("lists more than %d addresses (the default Elastic IP quota of a region)", maxAddresses), "list the addresses the party published, one per enclave node")
+		}
+		for k, addr := range x.Addresses() {
+			field := path + ".public_ip"
+			if len(x.PublicIPs) > 0 {
+				field = fmt.Sprintf("%s.public_ips[%d]", path, k)
 			}
-			ips[x.PublicIP] = i
+			ip, err := netip.ParseAddr(addr)
+			switch {
+			case err != nil || !ip.Is4():
+				c.add(field, addr, "is not an IPv4 address", "set the party's Elastic IP, for example 203.0.113.10")
+			case ip.IsPrivate() || ip.IsLoopback() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLinkLocalUnicast():
+				c.add(field, addr, "is not a public address, so no peer could reach it", "set the party's Elastic IP")
+			default:
+				if j, dup := ips[addr]; dup && j == i {
+					c.add(field, addr, "is listed twice", "list each address once")
+				} else if dup {
+					c.add(field, addr, fmt.Sprintf("is already claimed by parties[%d]", j), "each party publishes its own Elastic IPs")
+				}
+				ips[addr] = i
+			}
 		}
 	case PrivateLink:
 		if x.PublicIP != "" {
 			c.add(path+".public_ip", x.PublicIP, "is a KubeIP field in a privatelink environment", "remove it; set endpoint_service_name")
+		}
+		if len(x.PublicIPs) > 0 {
+			c.add(path+".public_ips", "", "is a KubeIP field in a privatelink environment", "remove it; set endpoint_service_name")
 		}
 		m := reServiceName.FindStringSubmatch(x.EndpointServiceName)
 		switch {
@@ -263,8 +317,8 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 	if d := m.KMS.DeletionWindowDays; d < 7 || d > 30 {
 		c.add(path+".kms.deletion_window_days", strconv.Itoa(d), "is outside what KMS accepts", "use 7 to 30 days")
 	}
-	if m.Vault.NoncurrentVersionDays < 1 {
-		c.add(path+".vault.noncurrent_version_days", strconv.Itoa(m.Vault.NoncurrentVersionDays), "must be at least 1", "keep old versions for some days, 90 by default")
+	if d := m.Vault.NoncurrentVersionDays; d < 1 || d > maxNoncurrentVersionDays {
+		c.add(path+".vault.noncurrent_version_days", strconv.Itoa(d), fmt.Sprintf("must be 1 to %d days", maxNoncurrentVersionDays), "keep old versions for some days, 90 by default")
 	}
 	validateKubernetes(c, m, path+".kubernetes")
 	validateRDS(c, m, path+".rds")
@@ -288,8 +342,37 @@ func validateNodeGroup(c *collector, m *Managed, path string) {
 			c.add(p, it, "does not support Nitro Enclaves (needs a Nitro instance with at least 4 vCPUs, not burstable)", "use a type such as m5.2xlarge, c6i.2xlarge or c7a.16xlarge")
 		}
 	}
-	if ng.MinSize < 0 || ng.MaxSize < 1 || ng.MinSize > ng.DesiredSize || ng.DesiredSize > ng.MaxSize {
-		c.add(path, fmt.Sprintf("min %d, desired %d, max %d", ng.MinSize, ng.DesiredSize, ng.MaxSize), "sizes are inconsistent", "use 0 <= min_size <= desired_size <= max_size and max_size >= 1")
+	// A size is checked where the file sets it; a defaulted one (derived
+	// from min_size) is only compared when in range, so a bad min_size gives
+	// one error. Comparisons involve valid sizes only.
+	valid := map[string]bool{}
+	for _, f := range []struct {
+		name   string
+		v, low int
+	}{{"min_size", ng.MinSize, 0}, {"max_size", ng.MaxSize, 1}, {"desired_size", ng.DesiredSize, 0}} {
+		valid[f.name] = f.v >= f.low && f.v <= maxNodeGroupSize
+		if _, written := c.lines[path+"."+f.name]; valid[f.name] || !written {
+			continue
+		}
+		problem := fmt.Sprintf("is outside %d to %d nodes", f.low, maxNodeGroupSize)
+		if f.v < 0 {
+			problem = "is negative"
+		}
+		c.add(path+"."+f.name, strconv.Itoa(f.v), problem, fmt.Sprintf("use a number of nodes from %d to %d", f.low, maxNodeGroupSize))
+	}
+	sizes := "use min_size <= desired_size <= max_size"
+	if _, written := c.lines[path+".desired_size"]; !written {
+		// The default, min_size, is already compared with max_size.
+		valid["desired_size"] = false
+	}
+	if valid["min_size"] && valid["max_size"] && ng.MinSize > ng.MaxSize {
+		c.add(path+".min_size", strconv.Itoa(ng.MinSize), fmt.Sprintf("is larger than max_size (%d, %s)", ng.MaxSize, c.where(path+".max_size")), sizes)
+	}
+	if valid["desired_size"] && valid["max_size"] && ng.DesiredSize > ng.MaxSize {
+		c.add(path+".desired_size", strconv.Itoa(ng.DesiredSize), fmt.Sprintf("is larger than max_size (%d, %s)", ng.MaxSize, c.where(path+".max_size")), sizes)
+	}
+	if valid["desired_size"] && valid["min_size"] && ng.DesiredSize < ng.MinSize {
+		c.add(path+".desired_size", strconv.Itoa(ng.DesiredSize), fmt.Sprintf("is smaller than min_size (%d, %s)", ng.MinSize, c.where(path+".min_size")), sizes)
 	}
 	if ng.DiskSizeGiB < 20 || ng.DiskSizeGiB > 16384 {
 		c.add(path+".disk_size_gib", strconv.Itoa(ng.DiskSizeGiB), "is outside 20 to 16384 GiB", "use at least 20 GiB (default 50)")
@@ -342,14 +425,15 @@ func validateKubernetes(c *collector, m *Managed, path string) {
 
 func validateRDS(c *collector, m *Managed, path string) {
 	r := m.RDS
+	// The port is bounded even when the database is off, like every number.
+	if r.Port < 1150 || r.Port > 65535 {
+		c.add(path+".port", strconv.Itoa(r.Port), "is outside the ports RDS accepts", "use 1150 to 65535 (default 5432)")
+	}
 	if !r.Enabled {
 		return
 	}
 	if !reEngineVer.MatchString(r.EngineVersion) {
 		c.add(path+".engine_version", r.EngineVersion, "is not a PostgreSQL version", "use a version such as 17.2")
-	}
-	if r.Port < 1150 || r.Port > 65535 {
-		c.add(path+".port", strconv.Itoa(r.Port), "is outside the ports RDS accepts", "use 1150 to 65535 (default 5432)")
 	}
 	if !reDBName.MatchString(r.DBName) {
 		c.add(path+".db_name", r.DBName, "is not a database name", "start with a letter; letters, digits and underscores")
@@ -365,8 +449,8 @@ func validateStrategyOptions(c *collector, env *Environment, m *Managed, path st
 		if !reLogLevel.MatchString(m.KubeIP.LogLevel) {
 			c.add(path+".kubeip.log_level", m.KubeIP.LogLevel, "is not a log level", "use debug, info, warning or error (the values KubeIP accepts)")
 		}
-		if m.KubeIP.Addresses < 1 || m.KubeIP.Addresses > 5 {
-			c.add(path+".kubeip.addresses", strconv.Itoa(m.KubeIP.Addresses), "must be 1 to 5 (the default Elastic IP quota is 5 per region)", "publish one address per enclave node")
+		if m.KubeIP.Addresses < 1 || m.KubeIP.Addresses > maxAddresses {
+			c.add(path+".kubeip.addresses", strconv.Itoa(m.KubeIP.Addresses), fmt.Sprintf("must be 1 to %d (the default Elastic IP quota is %d per region)", maxAddresses, maxAddresses), "publish one address per enclave node")
 		}
 		if !reDNSLabel.MatchString(m.KubeIP.Namespace) {
 			c.add(path+".kubeip.namespace", m.KubeIP.Namespace, "is not a Kubernetes namespace name", "use kube-system or another DNS-1123 label")
@@ -423,7 +507,10 @@ func validateNames(c *collector, env *Environment, p *Party, path string) {
 	check("name", n.KubeIPRole, "IAM role", 64)
 	check("name", n.NodeRole, "IAM role", 64)
 	check("name", n.NodeGroup, "EKS node group", 63)
-	check("name", n.LongestTargetGroup(), "load balancer target group", 32)
+	if p.ID >= 1 && p.ID <= maxParties {
+		// An id out of range is reported already; its name would only repeat it.
+		check("name", n.LongestTargetGroup(), "load balancer target group", 32)
+	}
 	if p.Managed.RDS.Enabled {
 		check("rds.db_name", n.RDSIdentifier, "RDS identifier", 63)
 	}

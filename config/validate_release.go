@@ -31,6 +31,8 @@ func validateEnclaveSize(c *collector, m *Managed, path string) {
 		switch {
 		case e.CPUCount < 2:
 			c.add(path+".cpu_count", cpu, "an enclave needs at least 2 vCPUs", "use an even number of at least 2, or leave it out for 75% of the instance")
+		case e.CPUCount > maxEnclaveCPUs:
+			c.add(path+".cpu_count", cpu, fmt.Sprintf("is more than the %d vCPUs any instance has", maxEnclaveCPUs), "use an even number the instance type can give")
 		case e.CPUCount%2 != 0:
 			c.add(path+".cpu_count", cpu, "is odd; an enclave takes whole cores (2 vCPUs each)", fmt.Sprintf("use %d or %d", e.CPUCount-1, e.CPUCount+1))
 		case known && e.CPUCount > size.VCPUs-parentVCPUs:
@@ -42,6 +44,8 @@ func validateEnclaveSize(c *collector, m *Managed, path string) {
 		switch {
 		case e.MemoryMiB < 1024:
 			c.add(path+".memory_mib", mem, "is too small for an enclave", "use at least 1024, or leave it out for 75% of the instance")
+		case e.MemoryMiB > maxEnclaveMemoryMiB:
+			c.add(path+".memory_mib", mem, fmt.Sprintf("is more than the %d MiB any instance has", maxEnclaveMemoryMiB), "use whole GiB the instance type can give")
 		case e.MemoryMiB%1024 != 0:
 			c.add(path+".memory_mib", mem, "is not a whole number of GiB; the enclave's memory is given as 1 GiB huge pages", fmt.Sprintf("use %d or %d", e.MemoryMiB/1024*1024, (e.MemoryMiB/1024+1)*1024))
 		case known && e.MemoryMiB > size.MemoryMiB-parentMemoryMiB:

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/mesh"
@@ -82,8 +83,8 @@ func ports(env *config.Environment) []mesh.Port {
 func externalPeer(p *config.Party) mesh.Peer {
 	peer := mesh.Peer{ID: p.ID, Name: p.Name, AccountID: p.AccountID, Region: p.Region}
 	x := p.External
-	if x.PublicIP != "" {
-		peer.PublicIP = &x.PublicIP
+	for _, ip := range x.Addresses() {
+		peer.PublicIPs = append(peer.PublicIPs, jsii.String(ip))
 	}
 	if x.EndpointServiceName != "" {
 		peer.ServiceName = &x.EndpointServiceName

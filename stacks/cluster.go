@@ -145,13 +145,16 @@ func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector 
 }
 
 // peerHost is the address every party uses for party q, and q's identity
-// in the threshold protocol: q's Elastic IP (KubeIP), or the in-namespace
+// in the threshold protocol: q's first Elastic IP (KubeIP; one host per party, as the chart's peers list takes), or the in-namespace
 // service name mpc-node-<id> (PrivateLink: the ExternalName service for a
 // peer, the ClusterIP service in front of the NLB for the party itself).
 // The same name on every party keeps the identities identical mesh-wide.
 func (b *meshBuild) peerHost(q *config.Party) *string {
 	if b.env.Strategy == config.KubeIP {
-		return b.published[q.ID].PublicIP
+		// The chart's peers list takes one host per party, so a party with
+		// several Elastic IPs is reached at its first. Firewalls and the
+		// netcheck plan cover every address, so any of them can serve.
+		return b.published[q.ID].PublicIPs[0]
 	}
 	return jsii.String(mesh.ServiceName(q.ID))
 }

@@ -15,15 +15,15 @@ import (
 // connectivity probe plan (onboarding step 3): `make netcheck-probe` reads it.
 const OutputNetcheckPlan = "netcheck_plan"
 
-// netcheckPlan is what party p must reach: every peer's published address
-// (Elastic IP, possibly a cross-stack token) or mpc-node-<id> service, on
-// every MPC port.
+// netcheckPlan is what party p must reach: every published address of every
+// peer (Elastic IPs, possibly cross-stack tokens) or its mpc-node-<id>
+// service, on every MPC port.
 func (b *meshBuild) netcheckPlan(p *config.Party) netcheck.Plan {
 	var peers []netcheck.Peer
 	for _, q := range b.env.Peers(p) {
 		peer := netcheck.Peer{PartyID: q.ID, Name: q.Name}
-		if ip := b.published[q.ID].PublicIP; ip != nil {
-			peer.PublicIP = *ip
+		for _, ip := range b.published[q.ID].PublicIPs {
+			peer.PublicIPs = append(peer.PublicIPs, *ip)
 		}
 		peers = append(peers, peer)
 	}

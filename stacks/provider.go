@@ -27,7 +27,7 @@ type providerLayer struct {
 func (l *providerLayer) peer(p *config.Party) mesh.Peer {
 	peer := mesh.Peer{ID: p.ID, Name: p.Name, AccountID: p.AccountID, Region: p.Region}
 	if l.eips != nil {
-		peer.PublicIP = l.eips.PublicIP
+		peer.PublicIPs = l.eips.PublicIPs
 	}
 	if l.endpoint != nil {
 		peer.ServiceName = l.endpoint.ServiceName
@@ -48,7 +48,10 @@ func (b *meshBuild) newProviderStack(scope constructs.Construct, p *config.Party
 			Environment: b.env.Name,
 			PartyID:     p.ID,
 		})
-		output(s.Stack, config.OutputPublicIP, l.eips.PublicIP, "Elastic IP that peers admit and connect to (give it to other organisations with make peers-export)")
+		cdktf.NewTerraformOutput(s.Stack, jsii.String(config.OutputPublicIPs), &cdktf.TerraformOutputConfig{
+			Value:       l.eips.PublicIPs,
+			Description: jsii.String("Elastic IPs that peers admit and connect to, every one (give them to other organisations with make peers-export)"),
+		})
 	case config.PrivateLink:
 		c := s.lookupCluster()
 		l.endpoint = vpcendpointprovider.New(s.Stack, "endpoint-service", &vpcendpointprovider.Props{

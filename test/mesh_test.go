@@ -102,7 +102,7 @@ func TestKubeIPFirewallsAdmitExactlyThePeers(t *testing.T) {
 			}
 			var source string
 			for _, q := range e.Peers(p) {
-				if q.External != nil && cidr == q.External.PublicIP+"/32" {
+				if q.External != nil && slices.Contains(q.External.Addresses(), strings.TrimSuffix(cidr, "/32")) {
 					source = q.Name
 				}
 				if q.Managed != nil && strings.Contains(cidr, remoteRef(e.StackName(q, config.LayerProvider))) && strings.HasSuffix(cidr, "}/32") {

@@ -69,12 +69,9 @@ type ElasticIPs struct {
 	EIPs []eip.Eip
 	// AllocationIDs are the allocation ids (eipalloc-...), in index order.
 	AllocationIDs []*string
-	// PublicIPs are the public IPv4 addresses, in index order.
+	// PublicIPs are the public IPv4 addresses, in index order. Peers must
+	// admit and reach every one: KubeIP may bind any of them to any enclave node.
 	PublicIPs []*string
-	// AllocationID is the allocation id of the first address.
-	AllocationID *string
-	// PublicIP is the public IPv4 address of the first address, the one peers admit.
-	PublicIP *string
 }
 
 // New allocates Count VPC Elastic IPs, each tagged with its Name and the
@@ -99,8 +96,6 @@ func New(scope constructs.Construct, id string, props *Props) *ElasticIPs {
 		res.AllocationIDs = append(res.AllocationIDs, e.AllocationId())
 		res.PublicIPs = append(res.PublicIPs, e.PublicIp())
 	}
-	res.AllocationID = res.AllocationIDs[0]
-	res.PublicIP = res.PublicIPs[0]
 	return res
 }
 

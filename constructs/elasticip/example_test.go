@@ -15,5 +15,5 @@ func ExampleNew() {
 		Environment: "dev",
 		PartyID:     1,
 	})
-	_ = eips.PublicIP // what the peers admit and connect to
+	_ = eips.PublicIPs // what the peers admit and connect to, every one
 }

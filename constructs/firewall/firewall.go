@@ -1,6 +1,7 @@
 // Package firewall creates the dedicated security group of a party's MPC
-// enclave nodes in the KubeIP strategy: it admits each peer's Elastic IP (/32)
-// on each MPC port, and lets the node reach each peer's /32 on the same ports.
+// enclave nodes in the KubeIP strategy: it admits each Elastic IP (/32) of
+// each peer on each MPC port, and lets the node reach each of those /32s on
+// the same ports.
 //
 // Every rule is a standalone aws_vpc_security_group_ingress_rule or
 // aws_vpc_security_group_egress_rule; the group itself has no inline rules,
@@ -16,7 +17,10 @@
 //
 // Rule construct ids are stable and readable, and never depend on list order:
 // "<port name>-from-party-<id>", "<port name>-to-party-<id>",
-// "<port name>-from-cidr-<cidr>" and "<port name>-from-sg-<group id>".
+// "<port name>-from-cidr-<cidr>" and "<port name>-from-sg-<group id>". A
+// peer's further addresses add "-ip<index>" (index from 1, as in the
+// Elastic IPs' Name tags), so the rules of its first address keep their ids
+// when addresses are added.
 package firewall
 
 import (
@@ -47,8 +51,9 @@ type Props struct {
 	VpcID *string
 	// Ports are the MPC ports to open. Default: mesh.DefaultPorts.
 	Ports []mesh.Port
-	// Peers are the other parties; each one's PublicIP (a literal or a token,
-	// without prefix length) is admitted as a /32 on every port. Default: none.
+	// Peers are the other parties; each of their PublicIPs (literals or
+	// tokens, without prefix length) is admitted and reached as a /32 on
+	// every port. Default: none.
 	Peers []mesh.Peer
 	// ExtraCIDRs are further sources admitted on every port, such as an
 	// operator's monitoring network. A /0 CIDR is refused. Default: none.
@@ -82,7 +87,7 @@ type source struct {
 }
 
 // New creates the group and one ingress rule per (port, source) and one
-// egress rule per (port, peer). It panics if an extra CIDR is a /0.
+// egress rule per (port, peer address). It panics if an extra CIDR is a /0.
 func New(scope constructs.Construct, id string, props *Props) *Firewall {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	desc := props.Description
@@ -113,7 +118,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 		SecurityGroupARN: group.Arn(),
 	}
 	peers := peerSources(props.Peers)
-	sources := append(append(peers, cidrSources(props.ExtraCIDRs)...), groupSources(props.ExtraSecurityGroupIDs)...)
+	sources := append(append(append([]source(nil), peers...), cidrSources(props.ExtraCIDRs)...), groupSources(props.ExtraSecurityGroupIDs)...)
 	for _, port := range ports {
 		for _, src := range sources {
 			ruleID := port.Name + "-from-" + src.key
@@ -128,15 +133,15 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 				Description:               jsii.String(fmt.Sprintf("MPC %s (%d/tcp) from %s", port.Name, port.Number, src.label)),
 			})
 		}
-		for _, p := range props.Peers {
-			ruleID := port.Name + "-to-" + p.Key()
+		for _, dst := range peers {
+			ruleID := port.Name + "-to-" + dst.key
 			fw.Egress[ruleID] = vpcsecuritygroupegressrule.NewVpcSecurityGroupEgressRule(c, jsii.String(ruleID), &vpcsecuritygroupegressrule.VpcSecurityGroupEgressRuleConfig{
 				SecurityGroupId: fw.SecurityGroupID,
 				IpProtocol:      jsii.String("tcp"),
 				FromPort:        jsii.Number(port.Number),
 				ToPort:          jsii.Number(port.Number),
-				CidrIpv4:        HostCIDR(p.PublicIP),
-				Description:     jsii.String(fmt.Sprintf("MPC %s (%d/tcp) to %s", port.Name, port.Number, peerLabel(p))),
+				CidrIpv4:        dst.cidr4,
+				Description:     jsii.String(fmt.Sprintf("MPC %s (%d/tcp) to %s", port.Name, port.Number, dst.label)),
 			})
 		}
 	}
@@ -155,10 +160,19 @@ func peerLabel(p mesh.Peer) string {
 	return fmt.Sprintf("party %d (%s)", p.ID, p.Name)
 }
 
+// peerSources returns one source per address of every peer, in peer then
+// address order; they are both the ingress sources and the egress destinations.
 func peerSources(peers []mesh.Peer) []source {
-	res := make([]source, 0, len(peers))
+	var res []source
 	for _, p := range peers {
-		res = append(res, source{key: p.Key(), label: peerLabel(p), cidr4: HostCIDR(p.PublicIP)})
+		for i, ip := range p.PublicIPs {
+			src := source{key: p.Key(), label: peerLabel(p), cidr4: HostCIDR(ip)}
+			if i > 0 {
+				src.key += fmt.Sprintf("-ip%d", i)
+				src.label += fmt.Sprintf(", Elastic IP %d", i)
+			}
+			res = append(res, src)
+		}
 	}
 	return res
 }

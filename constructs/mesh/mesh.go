@@ -27,8 +27,10 @@ type Peer struct {
 	AccountID string
 	// Region is the peer's AWS region.
 	Region string
-	// PublicIP is the peer's published Elastic IP (KubeIP strategy).
-	PublicIP *string
+	// PublicIPs are the peer's published Elastic IPs, one per enclave node,
+	// in index order (KubeIP strategy). Every one of them is a peer address:
+	// firewalls admit and reach each.
+	PublicIPs []*string
 	// ServiceName is the peer's VPC endpoint service name (PrivateLink strategy).
 	ServiceName *string
 	// AZIDs are the availability-zone ids of the peer's NLB subnets (PrivateLink strategy).

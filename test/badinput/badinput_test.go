@@ -1,6 +1,8 @@
 // Package badinput holds the corpus of broken and hostile environment files.
 // Each case folder has one environment file and expect.txt, whose lines must
-// all appear in the error output. Every case must be rejected as a whole:
+// all appear in the error output, except lines starting with "not: ", whose
+// rest must not appear anywhere in it (a value that must not be echoed, an
+// error that must not cascade). Every case must be rejected as a whole:
 // non-zero exit, a message naming the file and the field, and no output.
 package badinput
 
@@ -23,18 +25,43 @@ func cases(t *testing.T) []string {
 	return dirs
 }
 
-func expectations(t *testing.T, dir string) []string {
+// notPrefix starts an expect.txt line whose rest must be absent from the output.
+const notPrefix = "not: "
+
+// expectations returns the lines of a case's expect.txt that must appear in
+// the output and those that must not.
+func expectations(t *testing.T, dir string) (want, absent []string) {
 	data, err := os.ReadFile(filepath.Join(dir, "expect.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res []string
 	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		if l != "" {
-			res = append(res, l)
+		switch {
+		case l == "":
+		case strings.HasPrefix(l, notPrefix):
+			absent = append(absent, strings.TrimPrefix(l, notPrefix))
+		default:
+			want = append(want, l)
 		}
 	}
-	return res
+	return want, absent
+}
+
+// checkOutput reports every expected line missing from out and every
+// forbidden one present.
+func checkOutput(t *testing.T, dir, out string) {
+	t.Helper()
+	want, absent := expectations(t, dir)
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q\ngot:\n%s", w, out)
+		}
+	}
+	for _, a := range absent {
+		if strings.Contains(out, a) {
+			t.Errorf("output holds %q, which it must not\ngot:\n%s", a, out)
+		}
+	}
 }
 
 func TestEveryCaseIsRejectedWithItsMessage(t *testing.T) {
@@ -45,17 +72,15 @@ func TestEveryCaseIsRejectedWithItsMessage(t *testing.T) {
 			if !errors.As(err, &errs) {
 				t.Fatalf("want config.Errors, got %v", err)
 			}
-			msg := err.Error()
-			for _, want := range expectations(t, dir) {
-				if !strings.Contains(msg, want) {
-					t.Errorf("error output lacks %q\ngot:\n%s", want, msg)
-				}
-			}
+			checkOutput(t, dir, err.Error())
 			for _, e := range errs {
 				if !strings.HasPrefix(e.File, dir) {
 					t.Errorf("error does not name the file: %v", e)
 				}
-				if e.Path == "" && e.Line == 0 && !strings.Contains(e.Problem, "empty") && !strings.Contains(e.Problem, "larger") && !strings.Contains(e.Problem, "document") && !strings.Contains(e.Problem, "YAML") {
+				if e.Fix == "" {
+					t.Errorf("error names no fix: %v", e)
+				}
+				if e.Path == "" && e.Line == 0 && !strings.Contains(e.Problem, "empty") && !strings.Contains(e.Problem, "larger") && !strings.Contains(e.Problem, "document") && !strings.Contains(e.Problem, "YAML") && !strings.Contains(e.Problem, "regular file") {
 					t.Errorf("error names neither a field nor a line: %v", e)
 				}
 			}
@@ -95,9 +120,10 @@ func TestBinaryExitsNonZeroAndWritesNothing(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	for _, name := range []string{"many-errors", "unknown-key", "alias-bomb"} {
+	for _, rel := range cases(t) {
+		name := filepath.Base(rel)
 		t.Run(name, func(t *testing.T) {
-			dir, _ := filepath.Abs(filepath.Join("cases", name))
+			dir, _ := filepath.Abs(rel)
 			work := t.TempDir()
 			cmd := exec.Command(bin)
 			cmd.Dir = work
@@ -107,11 +133,7 @@ func TestBinaryExitsNonZeroAndWritesNothing(t *testing.T) {
 			if !errors.As(err, &exit) || exit.ExitCode() == 0 {
 				t.Fatalf("want a non-zero exit, got %v\n%s", err, out)
 			}
-			for _, want := range expectations(t, filepath.Join("cases", name)) {
-				if !strings.Contains(string(out), want) {
-					t.Errorf("output lacks %q:\n%s", want, out)
-				}
-			}
+			checkOutput(t, rel, string(out))
 			if entries, _ := os.ReadDir(work); len(entries) != 0 {
 				t.Errorf("the failed run wrote %v", entries)
 			}

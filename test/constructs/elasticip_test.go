@@ -97,8 +97,8 @@ func TestElasticIPOutputsAreAllocationIDsAndPublicIPsOnly(t *testing.T) {
 	var eips *elasticip.ElasticIPs
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
 		eips = elasticip.New(s, "eips", &elasticip.Props{Count: 2, Environment: "dev", PartyID: 1})
-		cdktf.NewTerraformOutput(s, jsii.String("allocation"), &cdktf.TerraformOutputConfig{Value: eips.AllocationID})
-		cdktf.NewTerraformOutput(s, jsii.String("ip"), &cdktf.TerraformOutputConfig{Value: eips.PublicIP})
+		cdktf.NewTerraformOutput(s, jsii.String("allocation"), &cdktf.TerraformOutputConfig{Value: eips.AllocationIDs[0]})
+		cdktf.NewTerraformOutput(s, jsii.String("ip"), &cdktf.TerraformOutputConfig{Value: eips.PublicIPs[0]})
 		cdktf.NewTerraformOutput(s, jsii.String("second_ip"), &cdktf.TerraformOutputConfig{Value: eips.PublicIPs[1]})
 	})
 	if len(eips.AllocationIDs) != 2 || len(eips.PublicIPs) != 2 || len(eips.EIPs) != 2 {

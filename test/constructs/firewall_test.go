@@ -36,9 +36,9 @@ func firewallSynth(t *testing.T, mutate func(p *firewall.Props)) *synthtest.Doc 
 			VpcID: jsii.String("vpc-0123"),
 			Ports: firewallPorts,
 			Peers: []mesh.Peer{
-				{ID: 1, Name: "alpha", PublicIP: jsii.String(firewallPeerIP[1])},
-				{ID: 2, Name: "beta", PublicIP: jsii.String(firewallPeerIP[2])},
-				{ID: 3, Name: "gamma", PublicIP: peer3.PublicIp()},
+				{ID: 1, Name: "alpha", PublicIPs: []*string{jsii.String(firewallPeerIP[1])}},
+				{ID: 2, Name: "beta", PublicIPs: []*string{jsii.String(firewallPeerIP[2])}},
+				{ID: 3, Name: "gamma", PublicIPs: []*string{peer3.PublicIp()}},
 			},
 		}
 		if mutate != nil {
@@ -90,6 +90,38 @@ func TestFirewallOneIngressRulePerPortAndPeerFromPeerHost(t *testing.T) {
 			}
 			if !strings.HasPrefix(fmt.Sprint(r["security_group_id"]), "${aws_security_group.fw_group_") {
 				t.Errorf("%s security_group_id = %v, want the firewall group", key, r["security_group_id"])
+			}
+		}
+	}
+}
+
+// A peer publishing two Elastic IPs is admitted and reached at both, on
+// every port; the rules of its first address keep their ids.
+func TestFirewallAdmitsAndReachesEveryAddressOfAPeer(t *testing.T) {
+	const second = "198.51.100.8"
+	doc := firewallSynth(t, func(p *firewall.Props) {
+		p.Peers[1].PublicIPs = append(p.Peers[1].PublicIPs, jsii.String(second))
+	})
+	ingress := firewallByConstructID(t, doc.Resources(firewallIngressType))
+	egress := firewallByConstructID(t, doc.Resources(firewallEgressType))
+	if len(ingress) != 4*3 || len(egress) != 4*3 {
+		t.Fatalf("want 12 ingress and 12 egress rules (4 addresses x 3 ports), got %d and %d", len(ingress), len(egress))
+	}
+	for _, port := range firewallPorts {
+		for key, want := range map[string]string{
+			port.Name + "-from-party-2":     firewallPeerIP[2] + "/32",
+			port.Name + "-from-party-2-ip1": second + "/32",
+		} {
+			if got := ingress[key]["cidr_ipv4"]; got != want {
+				t.Errorf("ingress %s cidr_ipv4 = %v, want %s", key, got, want)
+			}
+		}
+		for key, want := range map[string]string{
+			port.Name + "-to-party-2":     firewallPeerIP[2] + "/32",
+			port.Name + "-to-party-2-ip1": second + "/32",
+		} {
+			if got := egress[key]["cidr_ipv4"]; got != want {
+				t.Errorf("egress %s cidr_ipv4 = %v, want %s", key, got, want)
 			}
 		}
 	}

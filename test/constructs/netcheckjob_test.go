@@ -22,7 +22,7 @@ func netcheckjobSynth(t *testing.T, edit func(*netcheckjob.Props)) *synthtest.Do
 	return synthtest.Stack(t, func(s constructs.Construct) {
 		peerIP := eip.NewEip(s, jsii.String("peer2"), &eip.EipConfig{Domain: jsii.String("vpc")}).PublicIp()
 		plan := netcheck.NewPlan(netcheck.Identity{PartyID: 1, Environment: "testnet"}, netcheck.KubeIP, nil,
-			[]netcheck.Peer{{PartyID: 2, Name: "bob", PublicIP: *peerIP}, {PartyID: 3, Name: "carol", PublicIP: "203.0.113.8"}})
+			[]netcheck.Peer{{PartyID: 2, Name: "bob", PublicIPs: []string{*peerIP}}, {PartyID: 3, Name: "carol", PublicIPs: []string{"203.0.113.8"}}})
 		props := &netcheckjob.Props{Namespace: jsii.String("mpc"), Image: "registry.example/mpc-netcheck:1.0.0", Plan: plan}
 		if edit != nil {
 			edit(props)

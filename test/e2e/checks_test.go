@@ -68,15 +68,15 @@ func checkMesh(env *config.Environment, fix fixture, inv *inventory) []string {
 			c.checkEndpoints(p, services)
 		}
 	case config.KubeIP:
-		ips := map[int]string{}
+		ips := map[int][]string{}
 		for _, p := range env.ManagedParties() {
-			if ip, ok := c.checkEIP(p); ok {
-				ips[p.ID] = ip
+			if addrs, ok := c.checkEIP(p); ok {
+				ips[p.ID] = addrs
 			}
 		}
 		for i := range env.Parties {
 			if x := env.Parties[i].External; x != nil {
-				ips[env.Parties[i].ID] = x.PublicIP
+				ips[env.Parties[i].ID] = x.Addresses()
 			}
 		}
 		for _, p := range env.ManagedParties() {
@@ -208,8 +208,8 @@ func (c *meshCheck) checkEndpoints(p *config.Party, services map[int]endpointSer
 }
 
 // checkEIP: the party publishes exactly its configured number of Elastic
-// IPs, tagged for its own KubeIP agent only. It returns the first address.
-func (c *meshCheck) checkEIP(p *config.Party) (string, bool) {
+// IPs, tagged for its own KubeIP agent only. It returns every address.
+func (c *meshCheck) checkEIP(p *config.Party) ([]string, bool) {
 	r := c.inv.region(p.AccountID, p.Region)
 	var mine []address
 	for _, a := range r.Addresses {
@@ -223,7 +223,7 @@ func (c *meshCheck) checkEIP(p *config.Party) (string, bool) {
 	}
 	if len(mine) != want {
 		c.errorf("%s: %d Elastic IPs tagged %s=%d, want %d", p.Name, len(mine), eipPartyTag, p.ID, want)
-		return "", false
+		return nil, false
 	}
 	sort.Slice(mine, func(i, j int) bool { return mine[i].Tags["Name"] < mine[j].Tags["Name"] })
 	for i, a := range mine {
@@ -231,13 +231,17 @@ func (c *meshCheck) checkEIP(p *config.Party) (string, bool) {
 			c.errorf("%s: Elastic IP %s has tags %v, want %s=%s and Name %s-%d", p.Name, a.PublicIP, a.Tags, eipPoolTag, eipPoolValue, c.env.Names(p).EIP, i)
 		}
 	}
-	return mine[0].PublicIP, true
+	var addrs []string
+	for _, a := range mine {
+		addrs = append(addrs, a.PublicIP)
+	}
+	return addrs, true
 }
 
 // checkFirewall: the party's firewall admits exactly each peer's Elastic IP
 // (/32) on each MPC port, plus the configured extra CIDRs, and lets the
 // nodes reach exactly the peers' addresses on those ports.
-func (c *meshCheck) checkFirewall(p *config.Party, ips map[int]string) {
+func (c *meshCheck) checkFirewall(p *config.Party, ips map[int][]string) {
 	r := c.inv.region(p.AccountID, p.Region)
 	name := c.env.Names(p).FirewallSG
 	var sg *securityGroup
@@ -253,12 +257,11 @@ func (c *meshCheck) checkFirewall(p *config.Party, ips map[int]string) {
 	var wantIn, wantOut []string
 	for _, port := range c.env.PortList() {
 		for _, q := range c.env.Peers(p) {
-			ip, ok := ips[q.ID]
-			if !ok {
-				continue // already reported
+			// A party missing here was reported already.
+			for _, ip := range ips[q.ID] {
+				wantIn = append(wantIn, fmt.Sprintf("tcp/%d from %s/32", port.Number, ip))
+				wantOut = append(wantOut, fmt.Sprintf("tcp/%d to %s/32", port.Number, ip))
 			}
-			wantIn = append(wantIn, fmt.Sprintf("tcp/%d from %s/32", port.Number, ip))
-			wantOut = append(wantOut, fmt.Sprintf("tcp/%d to %s/32", port.Number, ip))
 		}
 		for _, cidr := range p.Managed.Firewall.ExtraCIDRs {
 			wantIn = append(wantIn, fmt.Sprintf("tcp/%d from %s", port.Number, cidr))

@@ -44,7 +44,8 @@ type Party struct {
 	Cluster string
 	// Managed is true for a party this app deploys.
 	Managed bool
-	// Published is the address the party publishes to its peers.
+	// Published is what the party publishes to its peers: its addresses
+	// (every one) or its endpoint service.
 	Published string
 	// Stacks are a managed party's stacks in layer order.
 	Stacks []StackNode
@@ -164,10 +165,13 @@ func (b *builder) stack(p *config.Party, l config.Layer) (*stackset.Stack, error
 func (b *builder) party(p *config.Party) (Party, error) {
 	res := Party{ID: p.ID, Name: p.Name, AccountID: p.AccountID, Region: p.Region, Managed: p.Managed != nil}
 	if p.External != nil {
-		if p.External.PublicIP != "" {
-			res.Published = "Elastic IP " + p.External.PublicIP
-		} else {
+		switch ips := p.External.Addresses(); len(ips) {
+		case 0:
 			res.Published = "VPC endpoint service " + p.External.EndpointServiceName
+		case 1:
+			res.Published = "Elastic IP " + ips[0]
+		default:
+			res.Published = "Elastic IPs " + strings.Join(ips, ", ")
 		}
 		return res, nil
 	}
@@ -179,21 +183,33 @@ func (b *builder) party(p *config.Party) (Party, error) {
 		}
 		res.Stacks = append(res.Stacks, StackNode{Name: st.Name, Layer: l})
 	}
-	provider := res.Stacks[0].Name
-	output, what, count := config.OutputEndpointServiceName, "VPC endpoint service", 1
+	provider := b.set.Stacks[res.Stacks[0].Name]
+	output, what := config.OutputEndpointServiceName, "VPC endpoint service"
 	if b.env.Strategy == config.KubeIP {
-		output, what, count = config.OutputPublicIP, "Elastic IP", len(b.set.Stacks[provider].Resources[typeEIP])
+		output, what = config.OutputPublicIPs, "Elastic IP"
 	}
-	out, ok := b.set.Stacks[provider].Outputs[output]
-	value, _ := out.Value.(string)
-	ref, isRef := stackset.LocalRef(value)
-	if !ok || !isRef {
-		return res, fmt.Errorf("%s has no output %s holding a resource attribute: run make synth ENV=%s", provider, output, b.env.Name)
+	out, ok := provider.Outputs[output]
+	// The KubeIP output is a list holding every address; the PrivateLink one a single name.
+	values, isList := out.Value.([]any)
+	if !isList {
+		values = []any{out.Value}
 	}
-	if count > 1 {
-		what = fmt.Sprintf("%d Elastic IPs", count)
+	var ref stackset.Ref
+	for _, v := range values {
+		s, _ := v.(string)
+		r, isRef := stackset.LocalRef(s)
+		if !ok || !isRef {
+			return res, fmt.Errorf("%s has no output %s holding resource attributes: run make synth ENV=%s", provider.Name, output, b.env.Name)
+		}
+		ref = r
 	}
-	res.Published = fmt.Sprintf("%s (%s, output %s of %s)", what, ref.TypeAttribute(), output, provider)
+	if n := len(provider.Resources[typeEIP]); b.env.Strategy == config.KubeIP && len(values) != n {
+		return res, fmt.Errorf("%s: output %s lists %d of the stack's %d Elastic IPs; peers would miss the others", provider.Name, output, len(values), n)
+	}
+	if len(values) > 1 {
+		what = fmt.Sprintf("%d Elastic IPs", len(values))
+	}
+	res.Published = fmt.Sprintf("%s (%s, output %s of %s)", what, ref.TypeAttribute(), output, provider.Name)
 	return res, nil
 }
 
@@ -207,12 +223,16 @@ func (b *builder) connection(p, q *config.Party) (Connection, error) {
 	return b.endpointConnection(p, q)
 }
 
-// addressMatcher returns whether a CIDR expression is exactly party p's
-// published address as a /32: its configured Elastic IP when external, a
-// cross-stack reference to the Elastic IP of its provider stack when managed.
+// addressMatcher returns whether a CIDR expression is exactly one of party
+// p's published addresses as a /32: one of its configured Elastic IPs when
+// external, a cross-stack reference to one of the Elastic IPs of its
+// provider stack when managed.
 func (b *builder) addressMatcher(p *config.Party) func(cidr string) (bool, error) {
 	if p.External != nil {
-		return func(cidr string) (bool, error) { return cidr == p.External.PublicIP+"/32", nil }
+		return func(cidr string) (bool, error) {
+			ip, ok := strings.CutSuffix(cidr, "/32")
+			return ok && slices.Contains(p.External.Addresses(), ip), nil
+		}
 	}
 	provider := b.env.StackName(p, config.LayerProvider)
 	return func(cidr string) (bool, error) {
@@ -225,8 +245,8 @@ func (b *builder) addressMatcher(p *config.Party) func(cidr string) (bool, error
 }
 
 // kubeipConnection finds the firewall rules that let p reach q: the ingress
-// rules of q's firewall admitting p's address, and the egress rules of p's
-// firewall towards q's address.
+// rules of q's firewall admitting p's addresses, and the egress rules of p's
+// firewall towards q's addresses.
 func (b *builder) kubeipConnection(p, q *config.Party) (Connection, error) {
 	c := Connection{From: p.ID, To: q.ID}
 	ports := map[int]bool{}

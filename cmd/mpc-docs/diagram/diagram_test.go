@@ -107,7 +107,10 @@ func stackEdges(t *testing.T, env *config.Environment, set *stackset.Set) map[ed
 	for _, p := range env.Parties {
 		byName[p.Name] = p.ID
 		if x := p.External; x != nil {
-			published[x.PublicIP+"/32"], published[x.EndpointServiceName] = p.ID, p.ID
+			for _, ip := range x.Addresses() {
+				published[ip+"/32"] = p.ID
+			}
+			published[x.EndpointServiceName] = p.ID
 		}
 	}
 	// party resolves an address or service name expression to the party

@@ -33,8 +33,9 @@ type Target struct {
 	PartyID int `json:"party_id"`
 	// Name is the peer's party name, for display.
 	Name string `json:"name,omitempty"`
-	// Address is the host to connect to: the peer's public IP (KubeIP) or its
-	// mpc-node-<id> service name (PrivateLink).
+	// Address is the host to connect to: one of the peer's public IPs (KubeIP;
+	// a peer with several has one target per address) or its mpc-node-<id>
+	// service name (PrivateLink).
 	Address string `json:"address"`
 	// Ports are the MPC ports to check on that address.
 	Ports []Port `json:"ports"`
@@ -66,8 +67,9 @@ type Peer struct {
 	PartyID int
 	// Name is the peer's party name.
 	Name string
-	// PublicIP is the peer's published Elastic IP; used by the KubeIP strategy only.
-	PublicIP string
+	// PublicIPs are the peer's published Elastic IPs; used by the KubeIP
+	// strategy only, which probes every one.
+	PublicIPs []string
 }
 
 // DefaultPorts returns the MPC ports: grpc 50100, peer 50001, metrics 9646, all required.
@@ -80,19 +82,26 @@ func DefaultPorts() []Port {
 func PrivateLinkAddress(partyID int) string { return "mpc-node-" + strconv.Itoa(partyID) }
 
 // NewPlan builds the plan of one party from plain values: every peer gets
-// every port, at its public IP (KubeIP) or at mpc-node-<id> (PrivateLink).
-// A nil ports slice means DefaultPorts. It does not validate; call Validate.
+// every port, at each of its public IPs (KubeIP: one target per address) or
+// at mpc-node-<id> (PrivateLink). A nil ports slice means DefaultPorts. It
+// does not validate; call Validate.
 func NewPlan(self Identity, strategy Strategy, ports []Port, peers []Peer) Plan {
 	if ports == nil {
 		ports = DefaultPorts()
 	}
 	plan := Plan{Self: self, Peers: make([]Target, 0, len(peers))}
 	for _, p := range peers {
-		addr := p.PublicIP
-		if strategy == PrivateLink {
-			addr = PrivateLinkAddress(p.PartyID)
+		addrs := p.PublicIPs
+		switch {
+		case strategy == PrivateLink:
+			addrs = []string{PrivateLinkAddress(p.PartyID)}
+		case len(addrs) == 0:
+			// A peer without an address keeps one target, which Validate refuses.
+			addrs = []string{""}
 		}
-		plan.Peers = append(plan.Peers, Target{PartyID: p.PartyID, Name: p.Name, Address: addr, Ports: append([]Port(nil), ports...)})
+		for _, addr := range addrs {
+			plan.Peers = append(plan.Peers, Target{PartyID: p.PartyID, Name: p.Name, Address: addr, Ports: append([]Port(nil), ports...)})
+		}
 	}
 	return plan
 }
@@ -116,7 +125,8 @@ func ReadPlan(path string) (Plan, error) {
 }
 
 // Validate checks that the plan can be probed: valid identity, at least one
-// peer, unique peer ids other than self, an address and valid unique ports per peer.
+// peer, peer ids other than self, an address per target (a peer may have
+// several targets, never the same address twice) and valid unique ports.
 func (p Plan) Validate() error {
 	if err := p.Self.Validate(); err != nil {
 		return fmt.Errorf("self: %w", err)
@@ -124,7 +134,11 @@ func (p Plan) Validate() error {
 	if len(p.Peers) == 0 {
 		return fmt.Errorf("peers: none to probe")
 	}
-	seen := map[int]bool{}
+	type target struct {
+		id      int
+		address string
+	}
+	seen := map[target]bool{}
 	for i, t := range p.Peers {
 		where := fmt.Sprintf("peers[%d]", i)
 		if err := validPartyID(t.PartyID); err != nil {
@@ -133,10 +147,10 @@ func (p Plan) Validate() error {
 		if t.PartyID == p.Self.PartyID {
 			return fmt.Errorf("%s.party_id: %d is self", where, t.PartyID)
 		}
-		if seen[t.PartyID] {
-			return fmt.Errorf("%s.party_id: %d appears twice", where, t.PartyID)
+		if seen[target{t.PartyID, t.Address}] {
+			return fmt.Errorf("%s: party %d at %q appears twice", where, t.PartyID, t.Address)
 		}
-		seen[t.PartyID] = true
+		seen[target{t.PartyID, t.Address}] = true
 		if strings.TrimSpace(t.Address) == "" || strings.ContainsAny(t.Address, " \t\r\n") {
 			return fmt.Errorf("%s.address: %q is not a host", where, t.Address)
 		}

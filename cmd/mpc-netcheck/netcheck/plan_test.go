@@ -1,8 +1,10 @@
 package netcheck_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,7 +14,7 @@ import (
 
 func TestNewPlanAddressesByStrategy(t *testing.T) {
 	me := netcheck.Identity{PartyID: 1, Environment: testEnv}
-	peers := []netcheck.Peer{{PartyID: 2, Name: "bob", PublicIP: "203.0.113.7"}, {PartyID: 3, Name: "carol", PublicIP: "203.0.113.8"}}
+	peers := []netcheck.Peer{{PartyID: 2, Name: "bob", PublicIPs: []string{"203.0.113.7"}}, {PartyID: 3, Name: "carol", PublicIPs: []string{"203.0.113.8"}}}
 	kube := netcheck.NewPlan(me, netcheck.KubeIP, nil, peers)
 	link := netcheck.NewPlan(me, netcheck.PrivateLink, nil, peers)
 	if kube.Peers[0].Address != "203.0.113.7" || kube.Peers[1].Address != "203.0.113.8" {
@@ -27,6 +29,32 @@ func TestNewPlanAddressesByStrategy(t *testing.T) {
 	}
 	if err := link.Validate(); err != nil {
 		t.Errorf("plan from valid values: %v", err)
+	}
+}
+
+// TestNewPlanProbesEveryAddress: a KubeIP peer publishing several Elastic
+// IPs gets one target per address, and the plan is valid; the same address
+// twice is not.
+func TestNewPlanProbesEveryAddress(t *testing.T) {
+	me := netcheck.Identity{PartyID: 1, Environment: testEnv}
+	peers := []netcheck.Peer{{PartyID: 2, Name: "bob", PublicIPs: []string{"203.0.113.7", "203.0.113.9"}}, {PartyID: 3, Name: "carol", PublicIPs: []string{"203.0.113.8"}}}
+	plan := netcheck.NewPlan(me, netcheck.KubeIP, nil, peers)
+	var got []string
+	for _, target := range plan.Peers {
+		got = append(got, fmt.Sprintf("%d@%s", target.PartyID, target.Address))
+	}
+	if want := []string{"2@203.0.113.7", "2@203.0.113.9", "3@203.0.113.8"}; !slices.Equal(got, want) {
+		t.Errorf("targets %v, want %v", got, want)
+	}
+	if err := plan.Validate(); err != nil {
+		t.Errorf("plan with two addresses for one peer: %v", err)
+	}
+	if link := netcheck.NewPlan(me, netcheck.PrivateLink, nil, peers); len(link.Peers) != 2 {
+		t.Errorf("PrivateLink plan has %d targets, want one per peer", len(link.Peers))
+	}
+	plan.Peers[1].Address = plan.Peers[0].Address
+	if err := plan.Validate(); err == nil || !strings.Contains(err.Error(), "appears twice") {
+		t.Errorf("the same address twice: got %v, want an error", err)
 	}
 }
 
