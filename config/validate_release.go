@@ -87,13 +87,43 @@ func validateHelm(c *collector, m *Managed, path string) {
 		if why, owned := kmscore.Owned(p); owned {
 			c.add(at, "", "is set by the app from the environment", why)
 		} else if !kmscore.Known(p) {
-			fix := "remove it; make render lists the chart's manifests"
-			if s := closest(p, kmscore.KnownPaths()); s != "" {
-				fix = fmt.Sprintf("did you mean %q?", s)
-			}
-			c.add(at, "", fmt.Sprintf("is not a value of the %s %s chart", kmscore.Chart, kmscore.Version), fix)
+			c.add(at, "", fmt.Sprintf("is not a value of the %s %s chart", kmscore.Chart, kmscore.Version), chartKeyFix(p))
 		}
 	}
+}
+
+// chartKeyFix suggests the chart's keys beside an unknown value path: the
+// closest one, or the list of them.
+func chartKeyFix(path string) string {
+	parent, key := "", path
+	if i := strings.LastIndex(path, "."); i >= 0 {
+		parent, key = path[:i], path[i+1:]
+	}
+	seen := map[string]bool{}
+	var siblings []string
+	for _, p := range kmscore.KnownPaths() {
+		rest, ok := strings.CutPrefix(p, parent+".")
+		if parent == "" {
+			rest, ok = p, true
+		}
+		if !ok {
+			continue
+		}
+		next, _, _ := strings.Cut(rest, ".")
+		if !seen[next] {
+			seen[next] = true
+			siblings = append(siblings, next)
+		}
+	}
+	for _, s := range siblings {
+		if strings.EqualFold(s, key) || editDistance(strings.ToLower(key), strings.ToLower(s)) <= 2 && len(key) > 3 {
+			return fmt.Sprintf("did you mean %q?", strings.TrimPrefix(parent+"."+s, "."))
+		}
+	}
+	if len(siblings) == 0 {
+		return "remove it; " + parent + " is not a map of the chart"
+	}
+	return fmt.Sprintf("remove it; the chart's keys under %s are %s", orRoot(parent), strings.Join(siblings, ", "))
 }
 
 // reImageTag is a Docker image tag.
