@@ -29,7 +29,7 @@ LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
 
 .PHONY: help help-examples deps node-deps generate synth test unit snapshots validate-config clean clean-cache \
 	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
-	peers-export e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs
+	peers-export render e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs
 
 help: ## List the verbs
 	@echo "MPC mesh (cdktf, Go). First run: make synth, then make test."
@@ -45,6 +45,7 @@ help-examples: ## Show usage examples
 	@echo "make apply ENV=local                      # cdktf deploy, stack by stack, in dependency order"
 	@echo "make run-on ENV=local PARTY=alice LAYER=provider CMD=output"
 	@echo "make destroy ENV=local AUTO_APPROVE=1     # cdktf destroy in reverse order, no prompt"
+	@echo "make render ENV=local PARTY=alice CHART=../shared/charts/kms-core-1.9.1   # review onboarding step 5"
 	@echo "make peers-export ENV=zws-dev PARTY=zws-threshold-2   # block to hand to other organisations"
 	@echo "make netcheck-probe ENV=kubeip-demo PARTY=alice"
 
@@ -194,6 +195,21 @@ run-on: terraformrc ## Run one terraform CMD on one stack: ENV= PARTY= LAYER= CM
 	@test -d $(call stack-dir,$(ENV)-$(PARTY)-$(LAYER)) || MPC_ENV=$(ENV) $(MPC)
 	$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-$(LAYER)) init -input=false >/dev/null
 	$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-$(LAYER)) $(CMD)
+
+# The kms-core chart `make render` and the tests use: CHART=<folder, .tgz or
+# oci:// ref>, else MPC_KMS_CORE_CHART, which defaults to an unpacked copy
+# of the pinned chart beside the project (../shared/charts/kms-core-1.9.1)
+# when there is one (an offline machine), else the chart the environment
+# pins is pulled from its registry.
+CHART ?=
+MPC_KMS_CORE_CHART ?= $(abspath $(wildcard ../shared/charts/kms-core-1.9.1))
+export MPC_KMS_CORE_CHART
+
+render: deps ## Render PARTY's MPC services release with the real chart, print its manifests, check them (ENV= PARTY= [CHART=])
+	$(call need-env)
+	$(if $(PARTY),,$(error PARTY is required))
+	@MPC_ENV=$(ENV) $(MPC) >/dev/null
+	go run ./cmd/mpc-render $(if $(CHART),--chart $(CHART),) $(ENV) $(PARTY)
 
 peers-export: terraformrc ## Print the block other organisations paste to declare ENV's PARTY as an external peer
 	$(call need-env)
