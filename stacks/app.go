@@ -5,7 +5,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // Build adds every stack of every environment of cfg to scope. Each

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 )
 
 // Version ranges written into every stack's required_providers. The bindings

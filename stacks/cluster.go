@@ -12,13 +12,13 @@ import (
 	"github.com/mpc-mesh/infra/constructs/deviceplugin"
 	"github.com/mpc-mesh/infra/constructs/elasticip"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/mpchelm"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/constructs/partyk8s"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointconsumer"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
 	"github.com/mpc-mesh/infra/internal/kmscore"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // enclaveScheduling is where enclave workloads run: the node labels to

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/stacks/guard"
-	"github.com/mpc-mesh/infra/stacks/manifest"
+	"github.com/mpc-mesh/infra/internal/guard"
+	"github.com/mpc-mesh/infra/internal/manifest"
 )
 
 // GuardRules are the security-guard parameters of an environment's stacks:
@@ -17,7 +17,7 @@ func GuardRules(env *config.Environment) guard.Rules {
 	return guard.Rules{MPCPorts: []int{env.Ports.GRPC, env.Ports.Peer, env.Ports.Metrics}}
 }
 
-// CheckOutput runs the security guard (package stacks/guard) on every stack
+// CheckOutput runs the security guard (package internal/guard) on every stack
 // listed in the manifest of a synth output folder: it is the single
 // mechanism that every stack goes through, and it sees the JSON exactly as
 // Terraform will, overrides and escape hatches included. It returns a

@@ -17,9 +17,9 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/mpc-mesh/infra/config"
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
+	"github.com/mpc-mesh/infra/internal/guard"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 	"github.com/mpc-mesh/infra/stacks"
-	"github.com/mpc-mesh/infra/stacks/guard"
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 

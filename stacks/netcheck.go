@@ -5,10 +5,10 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/netcheckjob"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 // OutputNetcheckPlan names the consumer-stack output holding the party's

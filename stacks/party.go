@@ -9,13 +9,13 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
 	"github.com/mpc-mesh/infra/constructs/irsa"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/constructs/rds"
 	"github.com/mpc-mesh/infra/constructs/vault"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 )
 
 // kubeipServiceAccount is the KubeIP agent's service account, named the same

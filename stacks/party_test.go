@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mpc-mesh/infra/internal/manifest"
 	"github.com/mpc-mesh/infra/stacks"
-	"github.com/mpc-mesh/infra/stacks/manifest"
 )
 
 // The KubeIP role may bind addresses only to instances and network

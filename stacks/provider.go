@@ -11,8 +11,8 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/elasticip"
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // providerLayer is what a party publishes: its Elastic IPs (KubeIP) or its

@@ -15,8 +15,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/internal/manifest"
 	"github.com/mpc-mesh/infra/stacks"
-	"github.com/mpc-mesh/infra/stacks/manifest"
 )
 
 // synthesized is the output of one synthesis of all example environments.

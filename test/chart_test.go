@@ -9,8 +9,8 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 
+	"github.com/mpc-mesh/infra/cmd/mpc-render/chartcheck"
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/internal/chartcheck"
 	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 

@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 // Exit codes.

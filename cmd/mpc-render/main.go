@@ -16,8 +16,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/mpc-mesh/infra/cmd/mpc-render/chartcheck"
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/internal/chartcheck"
 )
 
 func main() {

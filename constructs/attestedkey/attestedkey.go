@@ -17,7 +17,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmsalias"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
 
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 )
 
 // Condition keys of a Nitro Enclave attestation document, as KMS evaluates them.

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/daemonsetv1"
 
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 )
 
 // Fixed names of the DaemonSet.

@@ -5,7 +5,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/mpc-mesh/infra/constructs/firewall"
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // ExampleNew admits two peers' Elastic IPs on the default MPC ports; carol

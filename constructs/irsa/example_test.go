@@ -4,8 +4,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
 	"github.com/mpc-mesh/infra/constructs/irsa"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 )
 
 // ExampleNew creates a role that only the service account

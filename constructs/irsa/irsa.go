@@ -14,8 +14,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 )
 
 // Audience is the only audience the trust policy accepts: tokens minted by

@@ -33,7 +33,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/daemonsetv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 )
 
 // Defaults shared by NewRole and New.

@@ -11,8 +11,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsregion"
 
 	"github.com/mpc-mesh/infra/constructs/elasticip"
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
 	"github.com/mpc-mesh/infra/constructs/irsa"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 )
 
 // Actions the agent needs on AWS (KubeIP v2 README, "AWS" section, and

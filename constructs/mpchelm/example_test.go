@@ -4,8 +4,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/mpchelm"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // ExampleNew installs party 1 of a four-party PrivateLink mesh, where peer

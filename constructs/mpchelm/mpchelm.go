@@ -15,9 +15,9 @@ import (
 	"github.com/cdktf/cdktf-provider-helm-go/helm/v10/release"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/internal/kmscore"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // Defaults applied to zero-valued props.

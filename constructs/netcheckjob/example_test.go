@@ -4,8 +4,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
 	"github.com/mpc-mesh/infra/constructs/netcheckjob"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 // ExampleNew probes, from party 1's enclave node pool, the mpc-node-<id>

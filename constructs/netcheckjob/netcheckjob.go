@@ -9,8 +9,8 @@ package netcheckjob
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -18,7 +18,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/configmapv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/jobv1"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 // PlanKey is the ConfigMap key, and file name under MountPath, of the plan JSON.

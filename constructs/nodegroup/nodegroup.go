@@ -21,8 +21,8 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/launchtemplate"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 )
 
 // Defaults applied to zero-valued props.

@@ -13,7 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/namespacev1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/servicev1"
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 

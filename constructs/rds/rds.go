@@ -24,7 +24,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 )
 
 // Defaults of the database.

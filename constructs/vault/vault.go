@@ -32,7 +32,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 )
 
 // DefaultNoncurrentVersionDays is how long a replaced or deleted object

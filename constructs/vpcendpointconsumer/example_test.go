@@ -4,8 +4,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointconsumer"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // ExampleNew reaches a same-region peer and a cross-region peer through

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/servicev1"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // ServicesProps configures the in-cluster names of the peers.

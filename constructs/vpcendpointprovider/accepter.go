@@ -7,7 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcendpointconnectionaccepter"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // AccepterProps configures the acceptance of peers' endpoint connections.

@@ -10,7 +10,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/servicev1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // PodSelectorApp is the value of the app label that selects the MPC pods.

@@ -39,7 +39,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // MaxAWSNameLen is the longest name AWS accepts for a load balancer or a

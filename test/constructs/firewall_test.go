@@ -13,7 +13,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
 
 	"github.com/mpc-mesh/infra/constructs/firewall"
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 

@@ -7,8 +7,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
 	"github.com/mpc-mesh/infra/constructs/irsa"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 

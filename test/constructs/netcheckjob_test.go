@@ -10,8 +10,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/eip"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
 	"github.com/mpc-mesh/infra/constructs/netcheckjob"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointconsumer"
+	"github.com/mpc-mesh/infra/internal/mesh"
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
+	"github.com/mpc-mesh/infra/internal/mesh"
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/stacks/tfjson"
+	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
 // Values the checks look for, as the constructs write them. They are

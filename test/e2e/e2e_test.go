@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/stacks/manifest"
+	"github.com/mpc-mesh/infra/internal/manifest"
 )
 
 // environments are the example environments deployed end to end: one per

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mpc-mesh/infra/stacks/manifest"
+	"github.com/mpc-mesh/infra/internal/manifest"
 )
 
 // terraform runs Terraform in the stack folders of one synth output with

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/mpc-mesh/infra/stacks/manifest"
+	"github.com/mpc-mesh/infra/internal/manifest"
 )
 
 // TfsecVersion is the pinned scanner version.

@@ -14,7 +14,7 @@ import (
 	awsprovider "github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
-	"github.com/mpc-mesh/infra/stacks/tfjson"
+	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
 // Doc is one synthesized stack: the decoded cdk.tf.json.

@@ -164,7 +164,7 @@ func WriteMesh(dir, strategy string, m Mesh) ([]string, error) {
 			fmt.Fprintf(&b, "  - id: %d\n    name: party%02d\n    account_id: \"%012d\"\n    region: %s\n    managed:\n",
 				id, id, 100000000000+e*1000+id, meshRegions[(id-1)%len(meshRegions)])
 			fmt.Fprintf(&b, "      cluster_name: mpc-%s-party%02d\n", name, id)
-			fmt.Fprintf(&b, "      enclave: { pcr0: [\"%s\"] }\n      helm: { version: 0.6.56 }\n", meshPCR0)
+			fmt.Fprintf(&b, "      enclave: { pcr0: [\"%s\"] }\n      helm: { image: { tag: v0.14.0 } }\n", meshPCR0)
 			if strategy == "privatelink" {
 				fmt.Fprintf(&b, "      privatelink: { vpc_cidr: 10.%d.0.0/16 }\n", id)
 			}

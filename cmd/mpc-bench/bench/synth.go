@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/mpc-mesh/infra/stacks/manifest"
+	"github.com/mpc-mesh/infra/internal/manifest"
 )
 
 // Counts are what one synth produced.

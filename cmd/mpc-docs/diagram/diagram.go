@@ -19,7 +19,7 @@ import (
 
 	"github.com/mpc-mesh/infra/cmd/mpc-docs/stackset"
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // Diagram is the topology of one environment.

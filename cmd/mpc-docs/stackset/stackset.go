@@ -20,7 +20,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mpc-mesh/infra/stacks/manifest"
+	"github.com/mpc-mesh/infra/internal/manifest"
 )
 
 // remoteStatePrefix starts the name of every terraform_remote_state data

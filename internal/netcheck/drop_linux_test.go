@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 // droppingPort returns a port on host that silently drops new connection

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpc-mesh/infra/stacks/guard"
+	"github.com/mpc-mesh/infra/internal/guard"
 )
 
 var rules = guard.Rules{MPCPorts: []int{50100, 50001, 9646}}

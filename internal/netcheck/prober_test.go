@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 func self() netcheck.Identity { return netcheck.Identity{PartyID: 1, Environment: testEnv} }

@@ -78,7 +78,7 @@ func DefaultPorts() []Port {
 }
 
 // PrivateLinkAddress is the in-cluster name of party id's endpoint,
-// mpc-node-<id>; it matches constructs/mesh.ServiceName (a test checks it).
+// mpc-node-<id>; it matches internal/mesh.ServiceName (a test checks it).
 func PrivateLinkAddress(partyID int) string { return "mpc-node-" + strconv.Itoa(partyID) }
 
 // NewPlan builds the plan of one party from plain values: every peer gets

@@ -10,10 +10,10 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 
 	"github.com/mpc-mesh/infra/config"
-	"github.com/mpc-mesh/infra/constructs/mesh"
 	"github.com/mpc-mesh/infra/internal/kmscore"
-	"github.com/mpc-mesh/infra/stacks/manifest"
-	"github.com/mpc-mesh/infra/stacks/tfjson"
+	"github.com/mpc-mesh/infra/internal/manifest"
+	"github.com/mpc-mesh/infra/internal/mesh"
+	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
 // Release is a party's MPC services release as its cluster stack writes

@@ -17,7 +17,7 @@ import (
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/registry"
 
-	"github.com/mpc-mesh/infra/stacks/tfjson"
+	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
 // LoadChart loads a chart from a folder, a packaged .tgz, or an OCI

@@ -35,7 +35,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mpc-mesh/infra/stacks/tfjson"
+	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
 // Rule names, as they appear in a Violation.
@@ -233,7 +233,7 @@ func (c *checker) checkIngress(addr string, protocol, from, to any, cidrs ...[]s
 
 // ---- policies ---------------------------------------------------------------
 
-const fixPolicy = "name the actions the component calls (policy documents are built with constructs/iampolicy)"
+const fixPolicy = "name the actions the component calls (policy documents are built with internal/iampolicy)"
 
 // policyKeys are the attributes that hold a JSON policy document.
 var policyKeys = map[string]bool{"policy": true, "assume_role_policy": true}
@@ -286,7 +286,7 @@ func (c *checker) checkPolicyJSON(addr, key, doc string) {
 	}
 	var p object
 	if err := json.Unmarshal([]byte(maskInterpolations(doc)), &p); err != nil {
-		c.add(addr, RuleUnreadablePolicy, "render the document as JSON with constructs/iampolicy, or reference an aws_iam_policy_document data source",
+		c.add(addr, RuleUnreadablePolicy, "render the document as JSON with internal/iampolicy, or reference an aws_iam_policy_document data source",
 			"%s is not a JSON policy document the guard can inspect (%.60q)", key, doc)
 		return
 	}

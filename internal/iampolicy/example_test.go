@@ -3,7 +3,7 @@ package iampolicy_test
 import (
 	"fmt"
 
-	policy "github.com/mpc-mesh/infra/constructs/iampolicy"
+	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 )
 
 // ExampleDocument_JSON renders a bucket read policy.

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 // Every listener of these tests binds a 127.0.0.x address: no traffic leaves loopback.

@@ -16,7 +16,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/mpc-mesh/infra/stacks/tfjson"
+	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
 // Stacks holds synthesized stacks by name: each decoded cdk.tf.json.

@@ -3,7 +3,7 @@ package mesh_test
 import (
 	"fmt"
 
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // Example shows the names a peer gets: its construct id fragment and its

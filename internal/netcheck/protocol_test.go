@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 const nonce = "00112233445566778899aabbccddeeff"

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
-	"github.com/mpc-mesh/infra/constructs/mesh"
+	"github.com/mpc-mesh/infra/internal/mesh"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 func TestNewPlanAddressesByStrategy(t *testing.T) {

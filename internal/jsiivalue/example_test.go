@@ -3,7 +3,7 @@ package jsiivalue_test
 import (
 	"fmt"
 
-	"github.com/mpc-mesh/infra/constructs/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/jsiivalue"
 )
 
 func Example() {

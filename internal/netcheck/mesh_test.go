@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-netcheck/netcheck"
+	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
 func result(peer int, status netcheck.Status) netcheck.Result {
