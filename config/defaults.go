@@ -5,13 +5,14 @@ import (
 	"sort"
 
 	"github.com/mpc-mesh/infra/internal/kmscore"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // Defaults that a typical party leaves out. Each is documented on its field.
 const (
-	DefaultGRPCPort        = 50100
-	DefaultPeerPort        = 50001
-	DefaultMetricsPort     = 9646
+	DefaultGRPCPort        = mesh.GRPCPort
+	DefaultPeerPort        = mesh.PeerPort
+	DefaultMetricsPort     = mesh.MetricsPort
 	DefaultNamespace       = "kms-decentralized"
 	DefaultConfigMap       = "mpc-party"
 	DefaultInstanceType    = "m5.2xlarge"
@@ -113,7 +114,7 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 		r.Parameters = map[string]string{"rds.force_ssl": "1"}
 	}
 	h := &m.Helm
-	h.ReleaseName = orString(h.ReleaseName, fmt.Sprintf("kms-threshold-%d", party.ID))
+	h.ReleaseName = orString(h.ReleaseName, kmscore.DefaultReleaseName(party.ID))
 	h.Chart = orString(h.Chart, DefaultHelmChart)
 	if h.Path == "" {
 		h.Repository = orString(h.Repository, DefaultHelmRepository)

@@ -25,7 +25,7 @@ import (
 // select and the taints to tolerate, per strategy.
 func enclaveScheduling(env *config.Environment) (map[string]string, []nodegroup.Taint) {
 	if env.Strategy == config.KubeIP {
-		return map[string]string{"nodepool": "mpc-enclave", "mpc.io/enclave": "true"}, nodegroup.KubeIPTaints()
+		return nodegroup.KubeIPWorkloadSelector(), nodegroup.KubeIPTaints()
 	}
 	return nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
 }

@@ -85,7 +85,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) (bool, 
 	targets := fs.String("targets", "", "plan JSON: serve as its self on the ports of its peers")
 	party := fs.Int("party", -1, "party id to answer with (instead of --targets)")
 	env := fs.String("env", "", "environment to answer with (instead of --targets)")
-	ports := fs.String("ports", "grpc=50100,peer=50001,metrics=9646", "name=port list to listen on (without --targets)")
+	ports := fs.String("ports", netcheck.FormatPorts(netcheck.DefaultPorts()), "name=port list to listen on (without --targets)")
 	host := fs.String("listen", "", "address to listen on (default every interface)")
 	duration := fs.Duration("for", 0, "stop after this long (default: until interrupted)")
 	tlsFiles := tlsFlags(fs)

@@ -33,6 +33,8 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/daemonsetv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/internal/jsiivalue"
 )
 
@@ -64,7 +66,7 @@ const (
 // The enclave taint, which the agent tolerates and nothing else.
 const (
 	// EnclaveTaintKey is the taint key of the enclave nodes.
-	EnclaveTaintKey = "mpc.io/enclave"
+	EnclaveTaintKey = nodegroup.KubeIPEnclaveKey
 	// EnclaveTaintValue is the taint value of the enclave nodes.
 	EnclaveTaintValue = "true"
 	// EnclaveTaintEffect is the taint effect of the enclave nodes.
@@ -72,7 +74,7 @@ const (
 )
 
 // DefaultNodeSelector selects the enclave node group's nodes.
-var DefaultNodeSelector = map[string]string{"nodepool": "mpc-enclave", "kubeip": "true"}
+var DefaultNodeSelector = nodegroup.KubeIPAgentSelector()
 
 // DefaultRequests and DefaultLimits are the agent's container resources.
 var (

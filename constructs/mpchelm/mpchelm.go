@@ -135,7 +135,7 @@ func New(scope constructs.Construct, id string, props *Props) *MPCRelease {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	name := props.ReleaseName
 	if name == "" {
-		name = fmt.Sprintf("kms-threshold-%d", props.PartyID)
+		name = kmscore.DefaultReleaseName(props.PartyID)
 	}
 	timeout := props.TimeoutSeconds
 	if timeout == 0 {
@@ -180,7 +180,7 @@ func New(scope constructs.Construct, id string, props *Props) *MPCRelease {
 func orTrue(b *bool) bool { return b == nil || *b }
 
 // chartPortNames maps mesh port names to the chart's kmsCore.ports keys.
-var chartPortNames = map[string]string{"grpc": kmscore.PortClient, "peer": kmscore.PortPeer, "metrics": kmscore.PortMetrics}
+var chartPortNames = map[string]string{mesh.GRPCName: kmscore.PortClient, mesh.PeerName: kmscore.PortPeer, mesh.MetricsName: kmscore.PortMetrics}
 
 // Values renders the generated values document of the kms-core chart. Token
 // strings (peer hosts, ServiceAccount, ConfigMap, buckets, role) are

@@ -171,10 +171,10 @@ func withDefaults(p Props) Props {
 		p.Command = []string{"/mpc-netcheck"}
 	}
 	if p.NodeSelector == nil {
-		p.NodeSelector = map[string]string{"mpc.io/enclave": "true"}
+		p.NodeSelector = map[string]string{nodegroup.KubeIPEnclaveKey: "true"}
 	}
 	if p.Tolerations == nil {
-		p.Tolerations = []Toleration{{Key: "mpc.io/enclave", Operator: "Equal", Value: "true", Effect: "NoSchedule"}}
+		p.Tolerations = nodegroup.Tolerations(nodegroup.KubeIPTaints())
 	}
 	setDefault(&p.TimeoutSeconds, 3)
 	setDefault(&p.Attempts, 3)

@@ -57,6 +57,9 @@ var WorkerPolicies = []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy
 // SSMPolicy is the AWS-managed policy that lets Systems Manager manage the nodes.
 const SSMPolicy = "AmazonSSMManagedInstanceCore"
 
+// DefaultScaling is one enclave node: a party runs one kms-core pod.
+var DefaultScaling = Scaling{Min: 1, Max: 1, Desired: 1}
+
 // Scaling is the node group's size.
 type Scaling struct {
 	// Min, Max and Desired node counts. Desired is only read at creation:
@@ -202,7 +205,7 @@ func withDefaults(props *Props) Props {
 		p.DiskSizeGiB = DefaultDiskSizeGiB
 	}
 	if p.Scaling == nil {
-		p.Scaling = &Scaling{Min: 1, Max: 2, Desired: 1}
+		p.Scaling = &Scaling{Min: DefaultScaling.Min, Max: DefaultScaling.Max, Desired: DefaultScaling.Desired}
 	}
 	return p
 }

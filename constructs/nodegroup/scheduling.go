@@ -44,7 +44,27 @@ const (
 // nodepool=mpc-enclave, mpc.io/enclave=true and kubeip=true (the KubeIP agent
 // and the MPC pods select on them).
 func KubeIPLabels() map[string]string {
-	return map[string]string{"nodepool": "mpc-enclave", KubeIPEnclaveKey: "true", "kubeip": "true"}
+	return map[string]string{nodePoolLabel: NodePool, KubeIPEnclaveKey: "true", kubeIPLabel: "true"}
+}
+
+// The KubeIP strategy's node labels besides the enclave key.
+const (
+	// NodePool is the nodepool label value of the KubeIP enclave nodes.
+	NodePool      = "mpc-enclave"
+	nodePoolLabel = "nodepool"
+	kubeIPLabel   = "kubeip"
+)
+
+// KubeIPWorkloadSelector selects the KubeIP strategy's enclave nodes for
+// the workloads that run there: the MPC services, the device plugin and the
+// connectivity probe.
+func KubeIPWorkloadSelector() map[string]string {
+	return map[string]string{nodePoolLabel: NodePool, KubeIPEnclaveKey: "true"}
+}
+
+// KubeIPAgentSelector selects the nodes the KubeIP agent gives addresses to.
+func KubeIPAgentSelector() map[string]string {
+	return map[string]string{nodePoolLabel: NodePool, kubeIPLabel: "true"}
 }
 
 // KubeIPTaints returns the KubeIP strategy's enclave taint mpc.io/enclave=true:NoSchedule.

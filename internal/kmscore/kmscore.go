@@ -46,6 +46,10 @@ const (
 	PodAppLabel = "kms-core"
 )
 
+// DefaultReleaseName is the release name of a party's MPC services:
+// kms-threshold-<id>.
+func DefaultReleaseName(partyID int) string { return fmt.Sprintf("kms-threshold-%d", partyID) }
+
 // ConfigMap keys the kms-core pods read through envFrom, with the values
 // written here. No other key of the party ConfigMap is read by the chart.
 const (

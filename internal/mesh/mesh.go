@@ -12,8 +12,19 @@ type Port struct {
 	Number int
 }
 
+// The MPC ports' names and default numbers; every default port of the
+// product comes from here.
+const (
+	GRPCName    = "grpc"
+	PeerName    = "peer"
+	MetricsName = "metrics"
+	GRPCPort    = 50100
+	PeerPort    = 50001
+	MetricsPort = 9646
+)
+
 // DefaultPorts are the ports of the MPC services: gRPC client 50100, threshold peer 50001, metrics 9646.
-var DefaultPorts = []Port{{Name: "grpc", Number: 50100}, {Name: "peer", Number: 50001}, {Name: "metrics", Number: 9646}}
+var DefaultPorts = []Port{{Name: GRPCName, Number: GRPCPort}, {Name: PeerName, Number: PeerPort}, {Name: MetricsName, Number: MetricsPort}}
 
 // Peer is another party of the mesh, as seen from the party being built.
 // Fields that a strategy does not use stay empty. Pointer fields may hold

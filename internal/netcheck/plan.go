@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
 // Identity names one party of one environment.
@@ -74,7 +76,11 @@ type Peer struct {
 
 // DefaultPorts returns the MPC ports: grpc 50100, peer 50001, metrics 9646, all required.
 func DefaultPorts() []Port {
-	return []Port{{Name: "grpc", Port: 50100}, {Name: "peer", Port: 50001}, {Name: "metrics", Port: 9646}}
+	res := make([]Port, 0, len(mesh.DefaultPorts))
+	for _, p := range mesh.DefaultPorts {
+		res = append(res, Port{Name: p.Name, Port: p.Number})
+	}
+	return res
 }
 
 // PrivateLinkAddress is the in-cluster name of party id's endpoint,
@@ -214,6 +220,19 @@ func (p Plan) ServePorts() []Port {
 		}
 	}
 	return res
+}
+
+// FormatPorts writes ports as ParsePorts reads them.
+func FormatPorts(ports []Port) string {
+	items := make([]string, 0, len(ports))
+	for _, p := range ports {
+		item := fmt.Sprintf("%s=%d", p.Name, p.Port)
+		if p.Optional {
+			item += "?"
+		}
+		items = append(items, item)
+	}
+	return strings.Join(items, ",")
 }
 
 // ParsePorts parses a port list such as "grpc=50100,peer=50001,metrics=9646?"
