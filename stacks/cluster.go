@@ -30,11 +30,32 @@ func enclaveScheduling(env *config.Environment) (map[string]string, []nodegroup.
 	return nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
 }
 
-func (b *meshBuild) newClusterStack(scope constructs.Construct, p *config.Party) {
-	s := NewBase(scope, b.env, p, config.LayerCluster, b.opts)
-	m, party := p.Managed, b.parties[p.ID]
-	s.AddKubernetesProviders(KubernetesConnection{Endpoint: party.cluster.Endpoint, CACertificate: party.cluster.CA})
-	selector, taints := enclaveScheduling(b.env)
+// ClusterVariables is what a cluster stack reads from the party's other
+// layers and from the mesh.
+type ClusterVariables struct {
+	// Party is the party's own infrastructure: cluster, roles, vaults, key, database.
+	Party *PartyOutputs
+	// Provider is what the party publishes (the NLB's target groups under PrivateLink).
+	Provider *ProviderOutputs
+	// Consumer is how the party reaches its peers (endpoint DNS names under PrivateLink).
+	Consumer *ConsumerOutputs
+	// Published is what every party of the mesh publishes, by party id.
+	Published map[int]mesh.Peer
+}
+
+// NewClusterStack builds what runs in a party's cluster: its namespace,
+// identity and ConfigMap, the networking objects of its strategy, the Nitro
+// device plugin, the connectivity probe and the MPC services release.
+func NewClusterStack(scope constructs.Construct, layer Layer, vars ClusterVariables) error {
+	s := NewBase(scope, layer.Env, layer.Party, config.LayerCluster, layer.Opts)
+	return build(s.Name, func() { buildCluster(s, layer.Env, layer.Party, vars) })
+}
+
+func buildCluster(s *Base, env *config.Environment, p *config.Party, vars ClusterVariables) {
+	m, party := p.Managed, vars.Party
+	peers := peersOf(env, p, vars.Published)
+	s.AddKubernetesProviders(KubernetesConnection{Endpoint: party.Cluster.Endpoint, CACertificate: party.Cluster.CA})
+	selector, taints := enclaveScheduling(env)
 	tolerations := nodegroup.Tolerations(taints)
 
 	k8s := partyk8s.New(s.Stack, "party", &partyk8s.Props{
@@ -43,57 +64,56 @@ func (b *meshBuild) newClusterStack(scope constructs.Construct, p *config.Party)
 		Namespace:          m.Kubernetes.Namespace,
 		CreateNamespace:    *m.Kubernetes.CreateNamespace,
 		ServiceAccountName: m.Kubernetes.ServiceAccount,
-		IRSARoleARN:        party.role.ARN,
+		IRSARoleARN:        party.Role.ARN,
 		ConfigMapName:      m.Kubernetes.ConfigMap,
-		PublicBucket:       party.vault.PublicBucketName,
-		PrivateBucket:      party.vault.PrivateBucketName,
+		PublicBucket:       party.Vault.PublicBucketName,
+		PrivateBucket:      party.Vault.PrivateBucketName,
 		Region:             p.Region,
-		KMSKeyID:           party.key.KeyID,
+		KMSKeyID:           party.Key.KeyID,
 		DatabaseHost:       databaseHost(party),
 	})
 	// The namespace name as a reference, so namespaced objects wait for it.
 	namespace := *k8s.NamespaceName
 	deviceplugin.New(s.Stack, "nitro-device-plugin", &deviceplugin.Props{NodeSelector: selector, Tolerations: tolerations})
 
-	switch b.env.Strategy {
+	switch env.Strategy {
 	case config.KubeIP:
 		kubeip.New(s.Stack, "kubeip", &kubeip.Props{
 			Namespace:      m.KubeIP.Namespace,
 			ServiceAccount: kubeipServiceAccount,
-			RoleARN:        party.kubeipRole.ARN,
+			RoleARN:        party.KubeIPRole.ARN,
 			Version:        m.KubeIP.Version,
-			FilterTags:     elasticip.DiscoveryTags(b.env.Name, p.ID),
+			FilterTags:     elasticip.DiscoveryTags(env.Name, p.ID),
 			LogLevel:       m.KubeIP.LogLevel,
 		})
 	case config.PrivateLink:
-		provider := b.providers[p.ID].endpoint
+		provider := vars.Provider.Endpoint
 		vpcendpointprovider.NewClusterBinding(s.Stack, "nlb-binding", &vpcendpointprovider.ClusterProps{
 			PartyID:            p.ID,
 			Namespace:          namespace,
-			Ports:              ports(b.env),
+			Ports:              ports(env),
 			TargetGroupARNs:    provider.TargetGroupARNs,
 			NLBSecurityGroupID: provider.SecurityGroupID,
 		})
-		consumer := b.consumers[p.ID].endpoints
+		consumer := vars.Consumer.Endpoints
 		vpcendpointconsumer.NewExternalNames(s.Stack, "peer-services", &vpcendpointconsumer.ServicesProps{
 			Namespace: namespace,
-			Ports:     ports(b.env),
-			Peers:     b.peersOf(p),
+			Ports:     ports(env),
+			Peers:     peers,
 			DNSNames:  consumer.DNSNames(),
 		})
 	}
 
-	b.addNetcheckJob(s, p, k8s.NamespaceName, selector, tolerations)
-	mpchelm.New(s.Stack, "mpc-services", b.helmProps(p, k8s, selector, tolerations))
+	addNetcheckJob(s, env, p, peers, k8s.NamespaceName, selector, tolerations)
+	mpchelm.New(s.Stack, "mpc-services", helmProps(env, p, party, vars.Published, k8s, selector, tolerations))
 }
 
 // helmProps derives the MPC services' chart values from the mesh: every
 // party's address as this party reaches it, the party's identity objects,
 // vaults and role, the enclave size and placement, and peer TLS.
-func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector map[string]string, tolerations []nodegroup.Toleration) *mpchelm.Props {
+func helmProps(env *config.Environment, p *config.Party, party *PartyOutputs, published map[int]mesh.Peer, k8s *partyk8s.PartyK8s, selector map[string]string, tolerations []nodegroup.Toleration) *mpchelm.Props {
 	m := p.Managed
 	h := m.Helm
-	party := b.parties[p.ID]
 	props := &mpchelm.Props{
 		ReleaseName:        h.ReleaseName,
 		Namespace:          k8s.NamespaceName,
@@ -104,23 +124,23 @@ func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector 
 		Atomic:             h.Atomic,
 		TimeoutSeconds:     h.TimeoutSeconds,
 		PartyID:            p.ID,
-		ThresholdValue:     b.env.Threshold.Value,
+		ThresholdValue:     env.Threshold.Value,
 		ServiceAccountName: k8s.ServiceAccountName,
-		RoleARN:            party.role.ARN,
+		RoleARN:            party.Role.ARN,
 		ConfigMapName:      k8s.ConfigMapName,
 		Region:             p.Region,
-		Ports:              ports(b.env),
+		Ports:              ports(env),
 		NodeSelector:       selector,
 		Tolerations:        tolerations,
 		Image:              h.Image.Name,
 		ImageTag:           h.Image.Tag,
 		EnclaveCPUCount:    m.Enclave.CPUCount,
 		EnclaveMemoryGiB:   m.Enclave.MemoryMiB / 1024,
-		PublicBucket:       party.vault.PublicBucketName,
-		PrivateBucket:      party.vault.PrivateBucketName,
-		PeerTLS:            *b.env.PeerTLS.Enabled,
+		PublicBucket:       party.Vault.PublicBucketName,
+		PrivateBucket:      party.Vault.PrivateBucketName,
+		PeerTLS:            *env.PeerTLS.Enabled,
 	}
-	for _, r := range b.env.PeerTLS.TrustedReleases {
+	for _, r := range env.PeerTLS.TrustedReleases {
 		props.TrustedReleases = append(props.TrustedReleases, kmscore.TrustedRelease{PCR0: r.PCR0, PCR1: r.PCR1, PCR2: r.PCR2})
 	}
 	if h.Path != "" {
@@ -133,36 +153,37 @@ func (b *meshBuild) helmProps(p *config.Party, k8s *partyk8s.PartyK8s, selector 
 	if len(h.Values) > 0 {
 		extra, err := yaml.Marshal(h.Values)
 		if err != nil {
-			panic(fmt.Sprintf("%s: helm.values cannot be written as YAML: %v", b.env.File, err))
+			panic(fmt.Sprintf("%s: helm.values cannot be written as YAML: %v", env.File, err))
 		}
 		props.ExtraValues = string(extra)
 	}
-	for i := range b.env.Parties {
-		q := &b.env.Parties[i]
-		props.Peers = append(props.Peers, mpchelm.PeerHost{ID: q.ID, Host: b.peerHost(q), Port: b.env.Ports.Peer})
+	for i := range env.Parties {
+		q := &env.Parties[i]
+		props.Peers = append(props.Peers, mpchelm.PeerHost{ID: q.ID, Host: peerHost(env, published[q.ID]), Port: env.Ports.Peer})
 	}
 	return props
 }
 
 // peerHost is the address every party uses for party q, and q's identity
-// in the threshold protocol: q's first Elastic IP (KubeIP; one host per party, as the chart's peers list takes), or the in-namespace
-// service name mpc-node-<id> (PrivateLink: the ExternalName service for a
-// peer, the ClusterIP service in front of the NLB for the party itself).
-// The same name on every party keeps the identities identical mesh-wide.
-func (b *meshBuild) peerHost(q *config.Party) *string {
-	if b.env.Strategy == config.KubeIP {
+// in the threshold protocol: q's first Elastic IP (KubeIP), or the
+// in-namespace service name mpc-node-<id> (PrivateLink: the ExternalName
+// service for a peer, the ClusterIP service in front of the NLB for the
+// party itself). The same name on every party keeps the identities
+// identical mesh-wide.
+func peerHost(env *config.Environment, q mesh.Peer) *string {
+	if env.Strategy == config.KubeIP {
 		// The chart's peers list takes one host per party, so a party with
 		// several Elastic IPs is reached at its first. Firewalls and the
 		// netcheck plan cover every address, so any of them can serve.
-		return b.published[q.ID].PublicIPs[0]
+		return q.PublicIPs[0]
 	}
 	return jsii.String(mesh.ServiceName(q.ID))
 }
 
 // databaseHost is the connector database's endpoint address, nil without RDS.
-func databaseHost(l *partyLayer) *string {
-	if l.db == nil {
+func databaseHost(l *PartyOutputs) *string {
+	if l.DB == nil {
 		return nil
 	}
-	return l.db.EndpointAddress
+	return l.DB.EndpointAddress
 }

@@ -9,28 +9,43 @@ import (
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/firewall"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointconsumer"
+	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
-// consumerLayer is how a party reaches and admits its peers: the KubeIP
-// firewall, or one interface endpoint per peer.
-type consumerLayer struct {
-	firewall  *firewall.Firewall
-	endpoints *vpcendpointconsumer.Consumer
+// ConsumerVariables is what a consumer stack reads from the rest of the mesh.
+type ConsumerVariables struct {
+	// Peers are what every other party publishes, in file order.
+	Peers []mesh.Peer
 }
 
-func (b *meshBuild) newConsumerStack(scope constructs.Construct, p *config.Party) *consumerLayer {
-	s := NewBase(scope, b.env, p, config.LayerConsumer, b.opts)
-	names := b.env.Names(p)
+// ConsumerOutputs is how a party reaches and admits its peers: the KubeIP
+// firewall, or one interface endpoint per peer.
+type ConsumerOutputs struct {
+	// Firewall is the enclave nodes' firewall (KubeIP), nil otherwise.
+	Firewall *firewall.Firewall
+	// Endpoints are the interface endpoints to the peers (PrivateLink), nil otherwise.
+	Endpoints *vpcendpointconsumer.Consumer
+}
+
+// NewConsumerStack builds a party's consumer stack: how it reaches and
+// admits its peers, and the connectivity probe plan.
+func NewConsumerStack(scope constructs.Construct, layer Layer, vars ConsumerVariables) (*ConsumerOutputs, error) {
+	s := NewBase(scope, layer.Env, layer.Party, config.LayerConsumer, layer.Opts)
+	l := &ConsumerOutputs{}
+	return l, build(s.Name, func() { l.build(s, layer.Env, layer.Party, vars) })
+}
+
+func (l *ConsumerOutputs) build(s *Base, env *config.Environment, p *config.Party, vars ConsumerVariables) {
+	names := env.Names(p)
 	c := s.lookupCluster()
-	l := &consumerLayer{}
-	switch b.env.Strategy {
+	switch env.Strategy {
 	case config.KubeIP:
-		l.firewall = firewall.New(s.Stack, "firewall", &firewall.Props{
+		l.Firewall = firewall.New(s.Stack, "firewall", &firewall.Props{
 			Name:                  names.FirewallSG,
-			Description:           fmt.Sprintf("MPC enclave nodes of %s in %s: admits exactly the peers' Elastic IPs on the MPC ports", p.Name, b.env.Name),
+			Description:           fmt.Sprintf("MPC enclave nodes of %s in %s: admits exactly the peers' Elastic IPs on the MPC ports", p.Name, env.Name),
 			VpcID:                 c.VpcID,
-			Ports:                 ports(b.env),
-			Peers:                 b.peersOf(p),
+			Ports:                 ports(env),
+			Peers:                 vars.Peers,
 			ExtraCIDRs:            p.Managed.Firewall.ExtraCIDRs,
 			ExtraSecurityGroupIDs: p.Managed.Firewall.ExtraSecurityGroups,
 		})
@@ -39,19 +54,18 @@ func (b *meshBuild) newConsumerStack(scope constructs.Construct, p *config.Party
 		if z := p.Managed.PrivateLink.Route53ZoneID; z != "" {
 			zone = jsii.String(z)
 		}
-		l.endpoints = vpcendpointconsumer.New(s.Stack, "endpoints", &vpcendpointconsumer.Props{
+		l.Endpoints = vpcendpointconsumer.New(s.Stack, "endpoints", &vpcendpointconsumer.Props{
 			Region:                 p.Region,
 			VpcID:                  c.VpcID,
 			SubnetIDs:              s.subnets(c, false),
 			ClusterSecurityGroupID: c.ClusterSecurityGroupID,
-			Ports:                  ports(b.env),
-			Peers:                  b.peersOf(p),
-			NamePrefix:             fmt.Sprintf("mpc-%s-%s", b.env.Name, p.Name),
+			Ports:                  ports(env),
+			Peers:                  vars.Peers,
+			NamePrefix:             fmt.Sprintf("mpc-%s-%s", env.Name, p.Name),
 			SecurityGroupName:      names.EndpointSG,
 			Route53ZoneID:          zone,
 			DNSDomain:              p.Managed.PrivateLink.DNSDomain,
 		})
 	}
-	b.addNetcheckPlanOutput(s, p)
-	return l
+	addNetcheckPlanOutput(s, env, p, vars.Peers)
 }

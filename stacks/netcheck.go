@@ -8,6 +8,7 @@ import (
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/netcheckjob"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/internal/mesh"
 	"github.com/mpc-mesh/infra/internal/netcheck"
 )
 
@@ -17,27 +18,27 @@ const OutputNetcheckPlan = "netcheck_plan"
 
 // netcheckPlan is what party p must reach: every published address of every
 // peer (Elastic IPs, possibly cross-stack tokens) or its mpc-node-<id>
-// service, on every MPC port.
-func (b *meshBuild) netcheckPlan(p *config.Party) netcheck.Plan {
+// service, on every MPC port. published lists p's peers in file order.
+func netcheckPlan(env *config.Environment, p *config.Party, published []mesh.Peer) netcheck.Plan {
 	var peers []netcheck.Peer
-	for _, q := range b.env.Peers(p) {
+	for _, q := range published {
 		peer := netcheck.Peer{PartyID: q.ID, Name: q.Name}
-		for _, ip := range b.published[q.ID].PublicIPs {
+		for _, ip := range q.PublicIPs {
 			peer.PublicIPs = append(peer.PublicIPs, *ip)
 		}
 		peers = append(peers, peer)
 	}
 	var ports []netcheck.Port
-	for _, port := range b.env.PortList() {
+	for _, port := range env.PortList() {
 		ports = append(ports, netcheck.Port{Name: port.Name, Port: port.Number})
 	}
-	return netcheck.NewPlan(netcheck.Identity{PartyID: p.ID, Environment: b.env.Name}, netcheck.Strategy(b.env.Strategy), ports, peers)
+	return netcheck.NewPlan(netcheck.Identity{PartyID: p.ID, Environment: env.Name}, netcheck.Strategy(env.Strategy), ports, peers)
 }
 
 // addNetcheckPlanOutput publishes the plan from the consumer stack, which
 // already references every peer's published address.
-func (b *meshBuild) addNetcheckPlanOutput(s *Base, p *config.Party) {
-	plan, err := json.Marshal(b.netcheckPlan(p))
+func addNetcheckPlanOutput(s *Base, env *config.Environment, p *config.Party, peers []mesh.Peer) {
+	plan, err := json.Marshal(netcheckPlan(env, p, peers))
 	if err != nil {
 		panic(err)
 	}
@@ -46,14 +47,14 @@ func (b *meshBuild) addNetcheckPlanOutput(s *Base, p *config.Party) {
 
 // addNetcheckJob runs the probe in the cluster on the enclave node pool when
 // the party's config enables it.
-func (b *meshBuild) addNetcheckJob(s *Base, p *config.Party, namespace *string, selector map[string]string, tolerations []nodegroup.Toleration) {
+func addNetcheckJob(s *Base, env *config.Environment, p *config.Party, peers []mesh.Peer, namespace *string, selector map[string]string, tolerations []nodegroup.Toleration) {
 	if !p.Managed.NetCheck.Enabled {
 		return
 	}
 	netcheckjob.New(s.Stack, "netcheck", &netcheckjob.Props{
 		Namespace:    namespace,
 		Image:        p.Managed.NetCheck.Image,
-		Plan:         b.netcheckPlan(p),
+		Plan:         netcheckPlan(env, p, peers),
 		NodeSelector: selector,
 		Tolerations:  tolerations,
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
+	"github.com/mpc-mesh/infra/constructs/firewall"
 	"github.com/mpc-mesh/infra/constructs/irsa"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
@@ -22,47 +23,74 @@ import (
 // in the IRSA trust policy (party stack) and in the cluster (cluster stack).
 const kubeipServiceAccount = "kubeip-agent"
 
-// partyLayer is the party's own AWS infrastructure.
-type partyLayer struct {
-	cluster    *clusterLookup
-	role       *irsa.Role
-	vault      *vault.Vault
-	key        *attestedkey.Key
-	nodes      *nodegroup.NodeGroup
-	kubeipRole *irsa.Role
-	db         *rds.Database
+// PartyVariables is what a party stack reads from the party's other layers.
+type PartyVariables struct {
+	// Firewall is the party's enclave firewall (KubeIP), which the enclave
+	// nodes carry; nil under PrivateLink.
+	Firewall *firewall.Firewall
+	// Provider is the party's provider stack (its endpoint service, whose
+	// peers' connections the party accepts).
+	Provider *ProviderOutputs
+	// PeerEndpointIDs are the ids of the managed peers' interface endpoints
+	// to this party's endpoint service, by peer id (PrivateLink).
+	PeerEndpointIDs map[int]*string
 }
 
-func (b *meshBuild) newPartyStack(scope constructs.Construct, p *config.Party) *partyLayer {
-	s := NewBase(scope, b.env, p, config.LayerParty, b.opts)
-	m, names := p.Managed, b.env.Names(p)
-	part := partition(p.Region)
-	l := &partyLayer{cluster: s.lookupCluster()}
-	oidc := s.oidcProviderARN(l.cluster)
+// PartyOutputs is the party's own AWS infrastructure.
+type PartyOutputs struct {
+	// Cluster is the party's EKS cluster, as looked up.
+	Cluster *clusterLookup
+	// Role is the MPC services' IRSA role.
+	Role *irsa.Role
+	// Vault is the pair of vault buckets.
+	Vault *vault.Vault
+	// Key is the attested KMS key.
+	Key *attestedkey.Key
+	// Nodes is the enclave node group.
+	Nodes *nodegroup.NodeGroup
+	// KubeIPRole is the KubeIP agent's IRSA role (KubeIP), nil otherwise.
+	KubeIPRole *irsa.Role
+	// DB is the connector database, nil without one.
+	DB *rds.Database
+}
 
-	l.role = irsa.New(s.Stack, "party-role", &irsa.Props{
+// NewPartyStack builds a party's own infrastructure: vaults, IRSA roles,
+// the attested key, the enclave node group and the optional database.
+func NewPartyStack(scope constructs.Construct, layer Layer, vars PartyVariables) (*PartyOutputs, error) {
+	s := NewBase(scope, layer.Env, layer.Party, config.LayerParty, layer.Opts)
+	l := &PartyOutputs{}
+	return l, build(s.Name, func() { l.build(s, layer.Env, layer.Party, vars) })
+}
+
+func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, vars PartyVariables) {
+	m, names := p.Managed, env.Names(p)
+	part := partition(p.Region)
+	l.Cluster = s.lookupCluster()
+	oidc := s.oidcProviderARN(l.Cluster)
+
+	l.Role = irsa.New(s.Stack, "party-role", &irsa.Props{
 		RoleName:        names.PartyRole,
 		Description:     "MPC services of " + p.Name + ": read and write the party's vault buckets",
 		OIDCProviderARN: oidc,
-		OIDCIssuer:      l.cluster.OIDCIssuer,
+		OIDCIssuer:      l.Cluster.OIDCIssuer,
 		Namespace:       m.Kubernetes.Namespace,
 		ServiceAccount:  m.Kubernetes.ServiceAccount,
 		Policy:          vaultAccessPolicy(part, names),
 	})
-	l.vault = vault.New(s.Stack, "vault", &vault.Props{
+	l.Vault = vault.New(s.Stack, "vault", &vault.Props{
 		PrivateBucketName:     names.PrivateBucket,
 		PublicBucketName:      names.PublicBucket,
-		ReaderRoleARNs:        &[]*string{l.role.ARN},
+		ReaderRoleARNs:        &[]*string{l.Role.ARN},
 		Region:                jsii.String(p.Region),
 		AccountID:             jsii.String(p.AccountID),
 		Partition:             part,
 		PreventDestroy:        *m.Vault.PreventDestroy,
 		NoncurrentVersionDays: m.Vault.NoncurrentVersionDays,
 	})
-	l.key = attestedkey.New(s.Stack, "attested-key", &attestedkey.Props{
+	l.Key = attestedkey.New(s.Stack, "attested-key", &attestedkey.Props{
 		AliasName:          names.KeyAlias,
-		Description:        "MPC party " + p.Name + " (" + b.env.Name + "): usable for decryption only by an attested enclave image",
-		PartyRoleARN:       l.role.ARN,
+		Description:        "MPC party " + p.Name + " (" + env.Name + "): usable for decryption only by an attested enclave image",
+		PartyRoleARN:       l.Role.ARN,
 		PCR0:               m.Enclave.PCR0,
 		PCR1:               optional(m.Enclave.PCR1),
 		PCR2:               optional(m.Enclave.PCR2),
@@ -71,36 +99,41 @@ func (b *meshBuild) newPartyStack(scope constructs.Construct, p *config.Party) *
 		AdminRoleARNs:      m.KMS.AdminRoleARNs,
 		DeletionWindowDays: m.KMS.DeletionWindowDays,
 	})
-	l.nodes = b.newNodeGroup(s, p, l.cluster)
-	switch b.env.Strategy {
+	l.Nodes = newNodeGroup(s, env, p, l.Cluster, vars.Firewall)
+	switch env.Strategy {
 	case config.KubeIP:
-		l.kubeipRole = kubeip.NewRole(s.Stack, "kubeip-role", &kubeip.RoleProps{
+		l.KubeIPRole = kubeip.NewRole(s.Stack, "kubeip-role", &kubeip.RoleProps{
 			RoleName:        names.KubeIPRole,
 			OIDCProviderARN: oidc,
-			OIDCIssuer:      l.cluster.OIDCIssuer,
+			OIDCIssuer:      l.Cluster.OIDCIssuer,
 			Namespace:       m.KubeIP.Namespace,
 			ServiceAccount:  kubeipServiceAccount,
-			Environment:     b.env.Name,
+			Environment:     env.Name,
 			PartyID:         p.ID,
 			Partition:       jsii.String(part),
 			Region:          jsii.String(p.Region),
 			AccountID:       jsii.String(p.AccountID),
 		})
 	case config.PrivateLink:
-		if m.PrivateLink.AcceptanceRequired {
-			b.acceptManagedPeers(s, p)
+		if m.PrivateLink.AcceptanceRequired && len(vars.PeerEndpointIDs) > 0 {
+			// External peers' connections are accepted by the operator, since
+			// their endpoint ids are not known here.
+			vpcendpointprovider.NewAccepter(s.Stack, "endpoint-acceptance", &vpcendpointprovider.AccepterProps{
+				ServiceID:   vars.Provider.Endpoint.ServiceID,
+				EndpointIDs: vars.PeerEndpointIDs,
+			})
 		}
 	}
 	if m.RDS.Enabled {
-		l.db = rds.New(s.Stack, "connector-db", &rds.Props{
+		l.DB = rds.New(s.Stack, "connector-db", &rds.Props{
 			Identifier:                names.RDSIdentifier,
 			EngineVersion:             m.RDS.EngineVersion,
 			InstanceClass:             m.RDS.InstanceClass,
 			DBName:                    m.RDS.DBName,
 			Port:                      m.RDS.Port,
-			SubnetIDs:                 s.subnets(l.cluster, false),
-			VpcID:                     l.cluster.VpcID,
-			SourceSecurityGroupID:     l.cluster.ClusterSecurityGroupID,
+			SubnetIDs:                 s.subnets(l.Cluster, false),
+			VpcID:                     l.Cluster.VpcID,
+			SourceSecurityGroupID:     l.Cluster.ClusterSecurityGroupID,
 			DisableDeletionProtection: !*m.RDS.DeletionProtection,
 			Partition:                 part,
 			Parameters:                rdsParameters(m.RDS.Parameters),
@@ -114,14 +147,13 @@ func (b *meshBuild) newPartyStack(scope constructs.Construct, p *config.Party) *
 			IAMDatabaseAuthentication: true,
 		})
 	}
-	return l
 }
 
 // newNodeGroup creates the enclave node group: public subnets and the
 // firewall for KubeIP (the node must be reachable on its Elastic IP),
 // private subnets for PrivateLink.
-func (b *meshBuild) newNodeGroup(s *Base, p *config.Party, c *clusterLookup) *nodegroup.NodeGroup {
-	m, names := p.Managed, b.env.Names(p)
+func newNodeGroup(s *Base, env *config.Environment, p *config.Party, c *clusterLookup, fw *firewall.Firewall) *nodegroup.NodeGroup {
+	m, names := p.Managed, env.Names(p)
 	props := &nodegroup.Props{
 		ClusterName:                   jsii.String(m.ClusterName),
 		NodeGroupName:                 names.NodeGroup,
@@ -136,38 +168,19 @@ func (b *meshBuild) newNodeGroup(s *Base, p *config.Party, c *clusterLookup) *no
 		EnclaveMemoryMiB:              m.Enclave.MemoryMiB,
 		EnableSSM:                     m.NodeGroup.EnableSSM,
 	}
-	switch b.env.Strategy {
+	switch env.Strategy {
 	case config.KubeIP:
 		props.SubnetIDs = s.subnets(c, true)
-		props.AdditionalSecurityGroupIDs = &[]*string{b.consumers[p.ID].firewall.SecurityGroupID}
+		props.AdditionalSecurityGroupIDs = &[]*string{fw.SecurityGroupID}
 		props.Labels, props.Taints = nodegroup.KubeIPLabels(), nodegroup.KubeIPTaints()
 		// The KubeIP role may bind the party's addresses only to instances and
 		// interfaces carrying these tags (kubeip.Policy).
-		props.Tags = kubeip.NodeTags(b.env.Name, p.ID)
+		props.Tags = kubeip.NodeTags(env.Name, p.ID)
 	case config.PrivateLink:
 		props.SubnetIDs = s.subnets(c, false)
 		props.Labels, props.Taints = nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
 	}
 	return nodegroup.New(s.Stack, "enclave-nodes", props)
-}
-
-// acceptManagedPeers accepts the endpoint connections of the managed peers
-// to this party's endpoint service. External peers' connections are accepted
-// by the operator, since their endpoint ids are not known here.
-func (b *meshBuild) acceptManagedPeers(s *Base, p *config.Party) {
-	ids := map[int]*string{}
-	for _, q := range b.env.Peers(p) {
-		if c, ok := b.consumers[q.ID]; ok {
-			ids[q.ID] = c.endpoints.Endpoints[p.ID].ID
-		}
-	}
-	if len(ids) == 0 {
-		return
-	}
-	vpcendpointprovider.NewAccepter(s.Stack, "endpoint-acceptance", &vpcendpointprovider.AccepterProps{
-		ServiceID:   b.providers[p.ID].endpoint.ServiceID,
-		EndpointIDs: ids,
-	})
 }
 
 // vaultAccessPolicy lets the MPC services read and write objects of the two

@@ -15,70 +15,76 @@ import (
 	"github.com/mpc-mesh/infra/internal/mesh"
 )
 
-// providerLayer is what a party publishes: its Elastic IPs (KubeIP) or its
-// NLB endpoint service (PrivateLink).
-type providerLayer struct {
-	eips     *elasticip.ElasticIPs
-	endpoint *vpcendpointprovider.Provider
+// ProviderOutputs is what a party publishes: its Elastic IPs (KubeIP) or its
+// NLB endpoint service (PrivateLink), and how the other parties see it.
+type ProviderOutputs struct {
+	// EIPs are the party's Elastic IPs (KubeIP), nil otherwise.
+	EIPs *elasticip.ElasticIPs
+	// Endpoint is the party's endpoint service (PrivateLink), nil otherwise.
+	Endpoint *vpcendpointprovider.Provider
+	// Peer is the party as its peers see it: tokens that resolve through
+	// cross-stack references to this provider stack.
+	Peer mesh.Peer
 }
 
-// peer is how the other parties see this party: tokens that resolve through
-// cross-stack references to this provider stack.
-func (l *providerLayer) peer(p *config.Party) mesh.Peer {
-	peer := mesh.Peer{ID: p.ID, Name: p.Name, AccountID: p.AccountID, Region: p.Region}
-	if l.eips != nil {
-		peer.PublicIPs = l.eips.PublicIPs
+// NewProviderStack builds a party's provider stack: what it publishes. It
+// reads nothing from other stacks.
+func NewProviderStack(scope constructs.Construct, layer Layer) (*ProviderOutputs, error) {
+	env, p := layer.Env, layer.Party
+	s := NewBase(scope, env, p, config.LayerProvider, layer.Opts)
+	l := &ProviderOutputs{}
+	err := build(s.Name, func() { l.build(s, env, p) })
+	l.Peer = mesh.Peer{ID: p.ID, Name: p.Name, AccountID: p.AccountID, Region: p.Region}
+	if l.EIPs != nil {
+		l.Peer.PublicIPs = l.EIPs.PublicIPs
 	}
-	if l.endpoint != nil {
-		peer.ServiceName = l.endpoint.ServiceName
-		peer.AZIDs = l.endpoint.AZIDs
+	if l.Endpoint != nil {
+		l.Peer.ServiceName = l.Endpoint.ServiceName
+		l.Peer.AZIDs = l.Endpoint.AZIDs
 	}
-	return peer
+	return l, err
 }
 
-func (b *meshBuild) newProviderStack(scope constructs.Construct, p *config.Party) *providerLayer {
-	s := NewBase(scope, b.env, p, config.LayerProvider, b.opts)
-	names := b.env.Names(p)
-	l := &providerLayer{}
-	switch b.env.Strategy {
+func (l *ProviderOutputs) build(s *Base, env *config.Environment, p *config.Party) {
+	names := env.Names(p)
+	switch env.Strategy {
 	case config.KubeIP:
-		l.eips = elasticip.New(s.Stack, "eip", &elasticip.Props{
+		l.EIPs = elasticip.New(s.Stack, "eip", &elasticip.Props{
 			Name:        names.EIP,
 			Count:       p.Managed.KubeIP.Addresses,
-			Environment: b.env.Name,
+			Environment: env.Name,
 			PartyID:     p.ID,
 		})
 		cdktf.NewTerraformOutput(s.Stack, jsii.String(config.OutputPublicIPs), &cdktf.TerraformOutputConfig{
-			Value:       l.eips.PublicIPs,
+			Value:       l.EIPs.PublicIPs,
 			Description: jsii.String("Elastic IPs that peers admit and connect to, every one (give them to other organisations with make peers-export)"),
 		})
 	case config.PrivateLink:
 		c := s.lookupCluster()
-		l.endpoint = vpcendpointprovider.New(s.Stack, "endpoint-service", &vpcendpointprovider.Props{
+		l.Endpoint = vpcendpointprovider.New(s.Stack, "endpoint-service", &vpcendpointprovider.Props{
 			PartyID:            p.ID,
 			NamePrefix:         names.LoadBalancer,
 			VpcID:              c.VpcID,
 			VpcCIDR:            jsii.String(p.Managed.PrivateLink.VPCCIDR),
 			SubnetIDs:          s.subnets(c, false),
-			Ports:              ports(b.env),
-			AllowedPrincipals:  b.peerPrincipals(p),
-			SupportedRegions:   b.peerRegions(p),
+			Ports:              ports(env),
+			AllowedPrincipals:  peerPrincipals(env, p),
+			SupportedRegions:   peerRegions(env, p),
 			AcceptanceRequired: p.Managed.PrivateLink.AcceptanceRequired,
 		})
-		output(s.Stack, config.OutputEndpointServiceName, l.endpoint.ServiceName, "VPC endpoint service name peers create interface endpoints to")
+		output(s.Stack, config.OutputEndpointServiceName, l.Endpoint.ServiceName, "VPC endpoint service name peers create interface endpoints to")
 		cdktf.NewTerraformOutput(s.Stack, jsii.String(config.OutputAvailabilityZoneIDs), &cdktf.TerraformOutputConfig{
-			Value:       l.endpoint.AZIDs,
+			Value:       l.Endpoint.AZIDs,
 			Description: jsii.String("Availability-zone ids of the NLB; same-region peers put their endpoints in these zones"),
 		})
 	}
-	return l
 }
 
 // peerPrincipals are the account roots of every other party, deduplicated
 // and sorted: exactly the accounts allowed to connect to the endpoint service.
-func (b *meshBuild) peerPrincipals(p *config.Party) []string {
+func peerPrincipals(env *config.Environment, p *config.Party) []string {
 	var res []string
-	for _, q := range b.env.Peers(p) {
+	for _, q := range env.Peers(p) {
 		arn := fmt.Sprintf("arn:aws:iam::%s:root", q.AccountID)
 		if !slices.Contains(res, arn) {
 			res = append(res, arn)
@@ -90,9 +96,9 @@ func (b *meshBuild) peerPrincipals(p *config.Party) []string {
 
 // peerRegions are the other parties' regions that differ from p's own: the
 // regions the endpoint service must support for cross-region PrivateLink.
-func (b *meshBuild) peerRegions(p *config.Party) []string {
+func peerRegions(env *config.Environment, p *config.Party) []string {
 	var res []string
-	for _, q := range b.env.Peers(p) {
+	for _, q := range env.Peers(p) {
 		if q.Region != p.Region && !slices.Contains(res, q.Region) {
 			res = append(res, q.Region)
 		}
