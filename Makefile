@@ -110,7 +110,7 @@ clean: ## Remove synth output and Terraform caches
 clean-cache: ## Remove Terraform working folders and lock files below the project
 	find . -path ./node_modules -prune -o \( -name .terraform -o -name .terraform.lock.hcl \) -print0 | xargs -0 rm -rf
 
-# ---- Operator workflow: the verbs of the source's Terragrunt Makefile ------
+# ---- Operator workflow: list, plan, apply, destroy, output; ENV or -all ----
 # Stacks are listed from cdktf.out/manifest.json in dependency order; apply
 # and destroy go through the pinned cdktf CLI stack by stack.
 MPC := go run .

@@ -80,7 +80,7 @@ func TestEveryStackHasAnExplicitBackendAndProviderRanges(t *testing.T) {
 	}
 }
 
-// TestKubeIPFirewallsAdmitExactlyThePeers checks issue 4's acceptance: each
+// TestKubeIPFirewallsAdmitExactlyThePeers checks the KubeIP mesh: each
 // firewall admits the other four parties' /32s on each MPC port (managed
 // peers through their provider stacks, the external one from config) and
 // nothing from 0.0.0.0/0.
@@ -130,8 +130,8 @@ func TestKubeIPFirewallsAdmitExactlyThePeers(t *testing.T) {
 	}
 }
 
-// TestPrivateLinkConsumersReachEveryPeerThroughItsProvider checks issue 5's
-// acceptance for local: one endpoint per other party, each fed by that
+// TestPrivateLinkConsumersReachEveryPeerThroughItsProvider checks the
+// PrivateLink mesh of local: one endpoint per other party, each fed by that
 // peer's provider stack; service_region set only across regions.
 func TestPrivateLinkConsumersReachEveryPeerThroughItsProvider(t *testing.T) {
 	e := env(t, "local")
@@ -203,9 +203,10 @@ func TestEndpointServicesAdmitExactlyTheRestOfTheMesh(t *testing.T) {
 	}
 }
 
-// TestTerragruntExampleConnectionBothWays reproduces the source's example:
+// TestTerragruntExampleConnectionBothWays checks the two-organisation pair:
 // party 2 (zws-dev, eu-west-1) reaches party 4 (kms-dev-v1, eu-west-3) across
-// regions from static values, and the reverse direction the example lacked.
+// regions from static values, and party 4 reaches party 2 the same way, so
+// the connection works in both directions.
 func TestTerragruntExampleConnectionBothWays(t *testing.T) {
 	for _, c := range []struct{ stack, service, region string }{
 		{"zws-dev-zws-threshold-2-consumer", "com.amazonaws.vpce.eu-west-3.vpce-svc-0c21caecf930e4d3a", "eu-west-3"},

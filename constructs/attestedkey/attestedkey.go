@@ -43,10 +43,9 @@ const (
 // plaintext encrypted to the enclave's public key.
 //
 // kms:GenerateDataKeyWithoutPlaintext is deliberately not granted: it takes no
-// Recipient, so the attestation condition could never match it (the same dead
-// grant as GetPublicKey under the condition, bug 1 of the PrivateLink spec
-// section 10), and the enclave gets the ciphertext blob it needs from
-// GenerateDataKey anyway.
+// Recipient, so the attestation condition could never match it (a dead grant,
+// as GetPublicKey under the condition would be), and the enclave gets the
+// ciphertext blob it needs from GenerateDataKey anyway.
 var EnclaveActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 
 // DecryptClassActions are the actions that can release plaintext from this key
@@ -57,13 +56,13 @@ var EnclaveActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 // attestation gate.
 var DecryptClassActions = []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:ReEncryptFrom"}
 
-// DescribeActions are granted to the party role without attestation (bug 1 of
-// the PrivateLink spec section 10: requests without a Recipient never match
-// the attestation condition). kms:GetPublicKey is not granted: the key is
-// symmetric, and KMS rejects GetPublicKey on symmetric keys.
+// DescribeActions are granted to the party role without attestation: requests
+// without a Recipient never match the attestation condition, so a describe
+// grant under it would never apply. kms:GetPublicKey is not granted: the key
+// is symmetric, and KMS rejects GetPublicKey on symmetric keys.
 var DescribeActions = []string{"kms:DescribeKey"}
 
-// AdminActions is the key-administration set of the source module: it lets
+// AdminActions is the key-administration set: it lets
 // the account root and the administrator roles manage, rotate, tag, disable
 // and schedule deletion of a key, and contains no cryptographic use action
 // (no Decrypt, Encrypt, ReEncrypt* or GenerateDataKey*). Because the root gets

@@ -31,7 +31,7 @@ const (
 	// bootstrap runs the enclave allocator script.
 	DefaultAMIType = "AL2023_x86_64_STANDARD"
 	// DefaultInstanceType is a Nitro-based instance type that supports
-	// enclaves (the source's t3.large does not): 8 vCPUs / 32 GiB, so the
+	// enclaves (a t3.large, for one, does not): 8 vCPUs / 32 GiB, so the
 	// 75% rule gives 6 CPUs / 24576 MiB.
 	DefaultInstanceType = "m5.2xlarge"
 	// DefaultCapacityType is the node group capacity type.

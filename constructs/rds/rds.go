@@ -52,10 +52,10 @@ type Parameter struct {
 	ApplyMethod string
 }
 
-// DefaultParameters forces TLS on every connection. The source forced
-// rds.force_ssl = 0 because the kms-connector could not speak TLS; a
-// deployment whose connector still cannot must pass {rds.force_ssl, 0}
-// explicitly and accept plaintext traffic inside the VPC.
+// DefaultParameters forces TLS on every connection (rds.force_ssl = 1). A
+// kms-connector that cannot speak TLS needs rds.force_ssl = 0: a deployment
+// whose connector still cannot must pass {rds.force_ssl, 0} explicitly and
+// accept plaintext traffic inside the VPC.
 var DefaultParameters = []Parameter{{Name: "rds.force_ssl", Value: "1"}}
 
 // Props configures the database.
@@ -220,8 +220,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		VpcId:       p.VpcID,
 		Tags:        tags(p.Identifier),
 	})
-	// The rule uses the configured port (bug 12 of the PrivateLink spec: the
-	// source's predefined rule was fixed at 5432).
+	// The rule uses the configured port: a predefined PostgreSQL rule is
+	// fixed at 5432 and would not admit a database on another port.
 	ingress := func(ruleID, desc string, cfg *vpcsecuritygroupingressrule.VpcSecurityGroupIngressRuleConfig) {
 		cfg.SecurityGroupId = sg.Id()
 		cfg.IpProtocol = jsii.String("tcp")
@@ -285,8 +285,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		BackupRetentionPeriod:            jsii.Number(float64(p.BackupRetentionDays)),
 		CopyTagsToSnapshot:               jsii.Bool(true),
 		SkipFinalSnapshot:                jsii.Bool(false),
-		// Deterministic, unlike the source's random suffix: the snapshot a
-		// destroy leaves behind is found by name.
+		// Deterministic, with no random suffix: the snapshot a destroy
+		// leaves behind is found by name.
 		FinalSnapshotIdentifier:            jsii.String(p.Identifier + "-final"),
 		AutoMinorVersionUpgrade:            jsii.Bool(true),
 		PerformanceInsightsEnabled:         jsii.Bool(true),
@@ -339,8 +339,8 @@ func KeyPolicy(partition, accountID, region string) policy.Document {
 }
 
 // monitoringRole creates the enhanced-monitoring role with a per-database
-// name (bug 12 of the PrivateLink spec: the fixed name rds-monitoring-role
-// collided between deployments in one account) and returns its ARN.
+// name (a fixed name such as rds-monitoring-role would collide between
+// deployments in one account) and returns its ARN.
 func monitoringRole(c constructs.Construct, p Props, tags func(string) *map[string]*string) *string {
 	name := p.MonitoringRoleName
 	if name == "" {

@@ -217,8 +217,8 @@ func New(scope constructs.Construct, id string, props *Props) *Vault {
 		// The one deliberate public grant of the product: anyone may read an
 		// object whose key they know (peers fetch public keys and CA
 		// certificates from other accounts, clients without credentials).
-		// No s3:ListBucket (bug 28 of the KubeIP spec: anonymous listing
-		// exposed the bucket's inventory) and no write of any kind.
+		// No s3:ListBucket (anonymous listing would expose the bucket's
+		// inventory) and no write of any kind.
 		grants: func(arn string) []policy.Statement {
 			return []policy.Statement{{
 				Sid:       SidPublicRead,
@@ -290,9 +290,9 @@ func newBucket(c constructs.Construct, props *Props, lifecycle *cdktf.TerraformR
 		RestrictPublicBuckets: jsii.Bool(spec.access.restrictBuckets),
 	})
 	arn := *bucket.Arn()
-	// The policy waits for the public access block (bug 26 of the KubeIP
-	// spec): a new bucket blocks public policies until its block is
-	// relaxed, so applying a public policy first fails with AccessDenied.
+	// The policy waits for the public access block: a new bucket blocks
+	// public policies until its block is relaxed, so applying a public
+	// policy first fails with AccessDenied.
 	s3bucketpolicy.NewS3BucketPolicy(c, name("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket:    bucketID,
 		Policy:    policy.New(append(spec.grants(arn), TLSOnlyStatement(arn))...).JSON(),

@@ -37,7 +37,9 @@ type ExternalNames struct {
 
 // NewExternalNames creates one ExternalName Service mpc-node-<peer id> per
 // peer, pointing at the DNS name of the endpoint that leads to that peer. The
-// name and the target are both looked up by party id (spec bug 23).
+// name and the target are both looked up by party id, never by list
+// position, so skipping a peer cannot point one peer's name at another
+// peer's endpoint.
 func NewExternalNames(scope constructs.Construct, id string, props *ServicesProps) *ExternalNames {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	res := &ExternalNames{Services: map[int]servicev1.ServiceV1{}}

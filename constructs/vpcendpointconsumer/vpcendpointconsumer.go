@@ -9,7 +9,7 @@
 //
 // Everything is keyed by peer party id (construct ids party-<id>), never by
 // list position, so adding, removing or skipping one peer cannot attach a
-// name, endpoint or DNS record to another peer (spec bug 23).
+// name, endpoint or DNS record to another peer.
 package vpcendpointconsumer
 
 import (
@@ -50,7 +50,8 @@ type Props struct {
 	// peer's endpoint uses all of them. Required; usually a token list.
 	SubnetIDs *[]*string
 	// ClusterSecurityGroupID is the EKS cluster security group of the MPC pods:
-	// the source admitted on the MPC ports. Required; usually a token.
+	// the traffic source the endpoints admit on the MPC ports. Required;
+	// usually a token.
 	ClusterSecurityGroupID *string
 	// AllowedCIDRs are extra IPv4 ranges admitted on the MPC ports (for example
 	// pod CIDRs outside the cluster security group). Must not be 0.0.0.0/0.
@@ -170,7 +171,7 @@ func New(scope constructs.Construct, id string, props *Props) *Consumer {
 		} else if peer.AZIDs != nil {
 			// Same region: only subnets in the AZs where the peer's NLB has a
 			// node, matched by AZ id, which is the same physical zone in every
-			// account (AZ names are not; spec bug 17).
+			// account (AZ names are not).
 			subnets := dataawssubnets.NewDataAwsSubnets(c, jsii.String(key+"-subnets"), &dataawssubnets.DataAwsSubnetsConfig{
 				Filter: &[]*dataawssubnets.DataAwsSubnetsFilter{
 					{Name: jsii.String("subnet-id"), Values: props.SubnetIDs},

@@ -14,16 +14,15 @@
 // cluster; it owns the TargetGroupBinding custom resource
 // (elbv2.k8s.aws/v1beta1) and keeps the target groups in step with the pods.
 //
-// Why this replaces the source module's design (spec bugs 18 and 19, GUIDE
-// section 2): the source let the controller create the NLB from a
-// LoadBalancer Service, recovered the NLB's name by parsing the Service's
-// ingress hostname (which depends on the controller's naming scheme), and
-// waited for it with an `external` data source that ran the AWS CLI with
-// ambient credentials on every plan. Here Terraform creates and names the NLB
-// itself, so its ARN is an ordinary resource attribute: there is no hostname
-// parsing, no shell-out, no second set of credentials, and no race between the
-// Kubernetes layer and the AWS layer. The controller only registers pod IPs
-// into target groups that already exist.
+// Why Terraform owns the NLB: a design where the controller creates the NLB
+// from a LoadBalancer Service has to recover the NLB's name by parsing the
+// Service's ingress hostname (which depends on the controller's naming
+// scheme), and to wait for it with an `external` data source that runs the
+// AWS CLI with ambient credentials on every plan. Here Terraform creates and
+// names the NLB itself, so its ARN is an ordinary resource attribute: there is
+// no hostname parsing, no shell-out, no second set of credentials, and no race
+// between the Kubernetes layer and the AWS layer. The controller only
+// registers pod IPs into target groups that already exist.
 package vpcendpointprovider
 
 import (
@@ -246,7 +245,7 @@ func New(scope constructs.Construct, id string, props *Props) *Provider {
 
 	// AZ ids of the NLB subnets: one data.aws_subnet per subnet, then a for
 	// expression over them. AZ ids (euw1-az1) name the same physical zone in
-	// every account, unlike AZ names (spec bug 17).
+	// every account, unlike AZ names.
 	each := cdktf.TerraformIterator_FromList(props.SubnetIDs)
 	subnets := dataawssubnet.NewDataAwsSubnet(c, jsii.String("nlb-subnet"), &dataawssubnet.DataAwsSubnetConfig{
 		ForEach: each,

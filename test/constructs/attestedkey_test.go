@@ -108,10 +108,10 @@ func TestAttestedKeyAttestationConditionGatesEveryDecryptGrantAndNothingElse(t *
 	}
 }
 
-// Bug 1 (PrivateLink spec section 10): a describe-type grant under the
-// attestation condition never applies, because such requests carry no
-// attestation document. Describe must be unconditional, and GetPublicKey,
-// meaningless on a symmetric key, is not granted.
+// A describe-type grant under the attestation condition never applies,
+// because such requests carry no attestation document. Describe must be
+// unconditional, and GetPublicKey, meaningless on a symmetric key, is not
+// granted.
 func TestAttestedKeyDescribeIsGrantedWithoutAttestation(t *testing.T) {
 	byID, _ := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(nil)))
 	st := byID["DescribeWithoutAttestation"]
@@ -194,8 +194,9 @@ func TestAttestedKeyPCR1AndPCR2OnlyWhenSet(t *testing.T) {
 	}
 }
 
-// Bug 2 (PrivateLink spec section 10) came from an invalid asymmetric spec
-// with symmetric-only grants: the key is symmetric ENCRYPT_DECRYPT, rotated.
+// The key policy's grants (Decrypt, GenerateDataKey) are symmetric-only, and
+// an asymmetric key spec with such grants is invalid: the key is symmetric
+// ENCRYPT_DECRYPT, rotated.
 func TestAttestedKeyKeyIsSymmetricRotatedWithDeletionWindow(t *testing.T) {
 	key := attestedkeySynth(t, attestedkeyProps(nil)).Resource("aws_kms_key")
 	if key["customer_master_key_spec"] != "SYMMETRIC_DEFAULT" || key["key_usage"] != "ENCRYPT_DECRYPT" {

@@ -13,8 +13,8 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-// Bug 9: the source README spelled the pool tag KUBEIP; tag keys are
-// case-sensitive, so the discovery tags must be exactly these lowercase keys.
+// Tag keys are case-sensitive, so the discovery tags must be exactly these
+// lowercase keys: a pool tagged KUBEIP, for example, is not the kubeip pool.
 func TestElasticIPDiscoveryTagsAreLowercaseAndScopedToPartyAndEnvironment(t *testing.T) {
 	got := elasticip.DiscoveryTags("staging", 3)
 	want := map[string]string{"kubeip": "reserved", "mpc.io/environment": "staging", "mpc.io/party-id": "3"}
@@ -45,8 +45,9 @@ func elasticipTagsOf(t *testing.T, o synthtest.Object) map[string]string {
 	return res
 }
 
-// Bug 33: the source left domain unset. Every address is a VPC address, and
-// Count addresses are made with Name tags <Name>-0 .. <Name>-(Count-1).
+// Every address sets domain = vpc rather than leaving it unset, so each is a
+// VPC address, and Count addresses are made with Name tags <Name>-0 ..
+// <Name>-(Count-1).
 func TestElasticIPCountVPCAddressesNamedByIndex(t *testing.T) {
 	doc, _ := elasticipSynth(t, &elasticip.Props{Name: "dev-p2", Count: 2, Environment: "dev", PartyID: 2})
 	all := doc.Resources("aws_eip")
@@ -90,9 +91,10 @@ func TestElasticIPUserTagsNeverOverrideNameOrDiscoveryTags(t *testing.T) {
 	}
 }
 
-// Bugs 31-32: the source produced private-DNS outputs from the (empty) private
-// IP of an unassociated EIP. The construct defines no outputs of its own; its
-// typed outputs reference the allocation id and public IP attributes.
+// No output may come from the private IP or private DNS of an EIP: an
+// unassociated EIP has an empty private IP, so such outputs would be empty.
+// The construct defines no outputs of its own; its typed outputs reference
+// the allocation id and public IP attributes.
 func TestElasticIPOutputsAreAllocationIDsAndPublicIPsOnly(t *testing.T) {
 	var eips *elasticip.ElasticIPs
 	doc := synthtest.Stack(t, func(s constructs.Construct) {

@@ -154,8 +154,8 @@ func TestFirewallRefusesASlashZeroExtraCIDR(t *testing.T) {
 	}
 }
 
-// Bug 12: inline ingress/egress blocks on the group mixed with standalone
-// rules make the provider flap or drop rules.
+// The group has no inline ingress/egress blocks: mixed with standalone rules,
+// they make the provider flap or drop rules.
 func TestFirewallGroupHasNoInlineRules(t *testing.T) {
 	g := firewallSynth(t, nil).Resource("aws_security_group")
 	for _, attr := range []string{"ingress", "egress"} {
@@ -212,8 +212,8 @@ func TestFirewallExtraSourcesGetOneRulePerPort(t *testing.T) {
 	}
 }
 
-// Bug 14: the source keyed rules by list index, so reordering ports (or
-// sources) recreated rules. Keys here depend only on names and values.
+// Rules keyed by list index would be recreated whenever ports (or sources)
+// are reordered. Keys here depend only on names and values.
 func TestFirewallReorderingPortsAndSourcesKeepsRuleIDs(t *testing.T) {
 	extras := func(p *firewall.Props) {
 		p.ExtraCIDRs = []string{"192.0.2.0/24", "198.18.0.0/15"}
@@ -240,7 +240,8 @@ func TestFirewallReorderingPortsAndSourcesKeepsRuleIDs(t *testing.T) {
 	}
 }
 
-// Bug 13: the source firewall defaulted to IPFS ports 4001/4002.
+// Without Ports, the firewall opens the MPC ports, not IPFS ports such as
+// 4001/4002.
 func TestFirewallDefaultPortsAreTheMPCPorts(t *testing.T) {
 	rules := firewallSynth(t, func(p *firewall.Props) { p.Ports = nil }).Resources(firewallIngressType)
 	got := map[int]int{}

@@ -106,8 +106,9 @@ func TestKubeIPRoleNodeTagsAreThePartyAndEnvironmentDiscoveryTags(t *testing.T) 
 	}
 }
 
-// Bug 18: the source built ARNs with a hard-coded "aws" partition. With no
-// partition/region/account props, they come from data sources, each used.
+// ARNs never hard-code the "aws" partition, which is wrong in any other
+// partition. With no partition/region/account props, they come from data
+// sources, each used.
 func TestKubeIPRolePartitionRegionAndAccountComeFromTheProvider(t *testing.T) {
 	doc := kubeipSynthRole(t, kubeipRoleProps(func(p *kubeip.RoleProps) { p.Partition, p.Region, p.AccountID = nil, nil, nil }))
 	raw := fmt.Sprint(doc.Resource("aws_iam_policy")["policy"])
@@ -125,7 +126,7 @@ func TestKubeIPRolePartitionRegionAndAccountComeFromTheProvider(t *testing.T) {
 	}
 }
 
-// Bug 22 (unused data sources): with everything given, none is created.
+// No unused data sources: with everything given, none is created.
 func TestKubeIPRoleNoDataSourcesWhenScopeIsGiven(t *testing.T) {
 	doc := kubeipSynthRole(t, kubeipRoleProps(nil))
 	if data, _ := doc.Raw["data"].(map[string]any); len(data) != 0 {
@@ -133,8 +134,9 @@ func TestKubeIPRoleNoDataSourcesWhenScopeIsGiven(t *testing.T) {
 	}
 }
 
-// Bugs 17 and 19: the source called an unpinned upstream module (removed in
-// v6) and named the role "<name>-kubeip-kubeip-eks-role". The role is native,
+// No Terraform module: an unpinned upstream module breaks a deployment when
+// it changes (the EKS IRSA role module was removed in v6 of its package), and
+// derives names such as "<name>-kubeip-kubeip-eks-role". The role is native,
 // named exactly RoleName, and trusted only by the agent's service account.
 func TestKubeIPRoleIsNamedExactlyAndTrustsOnlyTheAgentServiceAccount(t *testing.T) {
 	doc := kubeipSynthRole(t, kubeipRoleProps(nil))

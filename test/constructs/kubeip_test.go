@@ -64,8 +64,9 @@ func kubeipList(v any) []synthtest.Object {
 	return res
 }
 
-// Bug 2: the source tolerated every NoSchedule/NoExecute taint and had an
-// empty node selector, so the agent could bind reserved EIPs to any node.
+// The agent runs only on enclave nodes: tolerating every NoSchedule/NoExecute
+// taint with an empty node selector would let it bind reserved EIPs to any
+// node.
 func TestKubeIPDaemonSetRunsOnlyOnEnclaveNodes(t *testing.T) {
 	pod, _ := kubeipPodSpec(t, kubeipDefaultAgent(t))
 	sel, _ := pod["node_selector"].(map[string]any)
@@ -98,7 +99,8 @@ func TestKubeIPAgentRunsNonRootWithReadOnlyRootAndNoCapabilities(t *testing.T) {
 	}
 }
 
-// Bug 21: the source ran doitintl/kubeip-agent:latest with IfNotPresent.
+// The image is pinned to a release tag: doitintl/kubeip-agent:latest with
+// IfNotPresent pins nothing (each node keeps whichever latest it pulled).
 func TestKubeIPImageIsPinnedToARelease(t *testing.T) {
 	_, ctr := kubeipPodSpec(t, kubeipDefaultAgent(t))
 	if ctr["image"] != "doitintl/kubeip-agent:2.2.0" || ctr["image_pull_policy"] != "IfNotPresent" {
@@ -132,7 +134,8 @@ func TestKubeIPEnvironmentAndResources(t *testing.T) {
 	}
 }
 
-// Bug 20: the source granted nodes "get" on apiGroups "*".
+// The rules name their API groups exactly: "get" on nodes must not be
+// granted on apiGroups "*".
 func TestKubeIPClusterRoleRulesAreExact(t *testing.T) {
 	doc := kubeipDefaultAgent(t)
 	rules := kubeipList(doc.Resource("kubernetes_cluster_role_v1")["rule"])

@@ -16,7 +16,7 @@ import (
 	"github.com/mpc-mesh/infra/test/synthtest"
 )
 
-// mpchelmKubeIPProps is party 4 of a 4-party KubeIP mesh, with the source's peer IPs.
+// mpchelmKubeIPProps is party 4 of a 4-party KubeIP mesh, with fixed public peer IPs.
 func mpchelmKubeIPProps() *mpchelm.Props {
 	return &mpchelm.Props{
 		Namespace:      jsii.String("kms-decentralized"),

@@ -54,7 +54,8 @@ func TestNodeGroupEnclaveOptionsAreOnByDefault(t *testing.T) {
 	}
 }
 
-// Bugs 4 and 6: the source's disk size never reached the nodes.
+// DiskSizeGiB must reach the nodes: it sizes the launch template's root
+// volume, an encrypted gp3 on /dev/xvda.
 func TestNodeGroupDiskSizeReachesTheEncryptedGp3RootVolume(t *testing.T) {
 	lt := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template")
 	bdm := synthtest.Block(lt, "block_device_mappings")
@@ -83,7 +84,9 @@ func TestNodeGroupNodesCarryClusterThenAdditionalSecurityGroups(t *testing.T) {
 	}
 }
 
-// Bug 7: the source attached the three worker policies twice.
+// The three worker policies are attached once each, never twice: IAM holds
+// one attachment per role and policy, so destroying either duplicate would
+// detach the policy the other still declares.
 func TestNodeGroupWorkerPoliciesAreAttachedOnceEach(t *testing.T) {
 	for _, ssm := range []bool{false, true} {
 		p := nodegroupBaseProps()
@@ -297,7 +300,8 @@ func TestNodeGroupUnsetEnclaveSizeIsComputedFromTheInstanceType(t *testing.T) {
 	}
 }
 
-// Bug 3: the source indexed an instance-type data source that only existed with enclaves on.
+// With enclaves off, nothing reads the instance type: its data source exists
+// only with enclaves on, and a reference to it otherwise would fail.
 func TestNodeGroupDisabledEnclavesReadNoInstanceType(t *testing.T) {
 	p := nodegroupBaseProps()
 	p.DisableEnclaves = true
@@ -315,7 +319,8 @@ func TestNodeGroupDisabledEnclavesReadNoInstanceType(t *testing.T) {
 	}
 }
 
-// Bugs 5 and 10: the allocator script silently never ran on AL2 nodes.
+// Enclaves on AL2 are refused: the allocator script would silently never run
+// on AL2 nodes (only AL2023's nodeadm bootstrap runs it).
 func TestNodeGroupAL2WithEnclavesIsRefused(t *testing.T) {
 	defer func() {
 		r := recover()

@@ -31,7 +31,8 @@ func partyk8sSynth(t *testing.T, props *partyk8s.Props) *synthtest.Doc {
 
 func partyk8sMetadata(o synthtest.Object) synthtest.Object { return synthtest.Block(o, "metadata") }
 
-// Bug 11: the source advertised a key spec even when there was no key.
+// A ConfigMap without a KMS key must not advertise a key spec: kms-core would
+// look for a key that does not exist.
 func TestPartyK8sConfigMapWithoutKMSKeyHasNoKeychainEntries(t *testing.T) {
 	cm := partyk8sSynth(t, partyk8sBaseProps()).Resource("kubernetes_config_map_v1")
 	// Exactly the keys the kms-core chart's pods read; the prefixes and the
@@ -66,7 +67,8 @@ func TestPartyK8sKMSKeyAddsRootKeyIDAndSymmetricSpec(t *testing.T) {
 	}
 }
 
-// Bug 24: the source dropped additional_config_data.
+// AdditionalData must reach the ConfigMap next to the built-in keys, not be
+// dropped silently.
 func TestPartyK8sAdditionalDataReachesTheConfigMap(t *testing.T) {
 	p := partyk8sBaseProps()
 	p.AdditionalData = map[string]string{"PARTY_NAME": "acme", "ENVIRONMENT": "dev"}
@@ -92,7 +94,8 @@ func TestPartyK8sAdditionalDataCannotOverrideOwnedKeys(t *testing.T) {
 	}
 }
 
-// Bug 23: the source dereferenced an IRSA role that might not exist.
+// Without an IRSA role the service account carries no role annotation: the
+// annotation must never refer to a role that might not exist.
 func TestPartyK8sServiceAccountWithoutIRSARoleHasNoRoleAnnotation(t *testing.T) {
 	sa := partyk8sSynth(t, partyk8sBaseProps()).Resource("kubernetes_service_account_v1")
 	ann := partyk8sMetadata(sa)["annotations"].(map[string]any)

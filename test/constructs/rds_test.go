@@ -78,7 +78,8 @@ func TestRDSSecureDefaults(t *testing.T) {
 	}
 }
 
-// Bug 12 (PrivateLink spec): the SG rule stayed at 5432 whatever the port.
+// The SG rules follow the configured port; they must not stay at 5432
+// whatever the port.
 func TestRDSSecurityGroupAdmitsConfiguredPortOnly(t *testing.T) {
 	doc := rdsSynth(t, func(p *rds.Props) {
 		p.Port = 6432
@@ -155,8 +156,9 @@ func TestRDSForceSSLByDefaultAndConfigurable(t *testing.T) {
 	}
 }
 
-// Bug 12 (PrivateLink spec): a monitoring role with the fixed name
-// rds-monitoring-role was created even with monitoring off.
+// With monitoring off, no monitoring role is created (and none ever with a
+// fixed name such as rds-monitoring-role, which would collide between
+// deployments in one account).
 func TestRDSNoMonitoringRoleWhenIntervalZero(t *testing.T) {
 	doc := rdsSynth(t, nil)
 	if n := len(doc.Resources("aws_iam_role")); n != 0 {

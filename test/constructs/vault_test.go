@@ -151,8 +151,9 @@ func TestVaultTLSOnlyDenyOnBoth(t *testing.T) {
 	}
 }
 
-// Bug 28 (KubeIP spec): the public bucket allowed anonymous ListBucket. The
-// only Allow is GetObject on objects; nothing lists or writes.
+// The public bucket must not allow anonymous ListBucket, which would expose
+// its inventory. The only Allow is GetObject on objects; nothing lists or
+// writes.
 func TestVaultPublicPolicyAllowsOnlyGetObjectOnObjects(t *testing.T) {
 	doc := vaultSynth(t, nil)
 	stmts := vaultPolicyOf(t, doc, "public")
@@ -185,7 +186,9 @@ func TestVaultPublicPolicyAllowsOnlyGetObjectOnObjects(t *testing.T) {
 	}
 }
 
-// Bug 26 (KubeIP spec): the public policy raced the public access block.
+// Each bucket policy waits for the bucket's public access block: racing it,
+// a public policy fails with AccessDenied while the new bucket still blocks
+// public policies.
 func TestVaultBucketPolicyDependsOnPublicAccessBlock(t *testing.T) {
 	doc := vaultSynth(t, nil)
 	pabs := vaultByBucket(t, doc, "aws_s3_bucket_public_access_block")
@@ -225,8 +228,8 @@ func TestVaultPreventDestroyOnlyWhenAsked(t *testing.T) {
 	check(vaultSynth(t, nil), false)
 }
 
-// Bug 27 (KubeIP spec) is answered by refusing to lose data, not by
-// force_destroy: a vault is never force-destroyed.
+// A destroy of a non-empty vault fails rather than lose key material: a
+// vault is never force-destroyed.
 func TestVaultNoForceDestroy(t *testing.T) {
 	for id, b := range vaultSynth(t, nil).Resources("aws_s3_bucket") {
 		if b["force_destroy"] != false {

@@ -90,7 +90,8 @@ func TestVPCEndpointConsumerOneInterfaceEndpointPerPeerWithItsServiceName(t *tes
 	}
 }
 
-// Bug 26: route_table_ids is meaningless for Interface endpoints.
+// Interface endpoints set no route_table_ids: route tables are meaningless
+// for Interface endpoints.
 func TestVPCEndpointConsumerInterfaceEndpointsHaveNoRouteTables(t *testing.T) {
 	for name, ep := range vpcendpointconsumerSynth(t, vpcendpointconsumerProps()).Resources("aws_vpc_endpoint") {
 		if _, ok := ep["route_table_ids"]; ok {
@@ -109,8 +110,9 @@ func TestVPCEndpointConsumerServiceRegionIsSetOnlyForCrossRegionPeers(t *testing
 	}
 }
 
-// Bug 17: subnets are matched to the peer NLB's zones by AZ id, and only for a
-// same-region peer.
+// Subnets are matched to the peer NLB's zones by AZ id (an AZ name maps to a
+// different physical zone in another account), and only for a same-region
+// peer.
 func TestVPCEndpointConsumerSameRegionEndpointUsesPeerAZIDsCrossRegionUsesAllSubnets(t *testing.T) {
 	doc := vpcendpointconsumerSynth(t, vpcendpointconsumerProps())
 	ds := doc.DataSources("aws_subnets")
@@ -202,10 +204,10 @@ func TestVPCEndpointConsumerRoute53RecordsOnlyWithAZone(t *testing.T) {
 	}
 }
 
-// Bug 23: the source counted only the wanted Services but indexed the full
-// peer and endpoint lists, so skipping one peer shifted names onto the wrong
-// endpoints. Here party 2 gets no Service; party 3's must still point at
-// party 3's endpoint, whatever the list order.
+// Counting only the wanted Services while indexing the full peer and endpoint
+// lists would shift names onto the wrong endpoints when one peer is skipped.
+// Here party 2 gets no Service; party 3's must still point at party 3's
+// endpoint, whatever the list order.
 func TestVPCEndpointConsumerSkippedPeerCannotCrossWireExternalNames(t *testing.T) {
 	for _, order := range [][]int{{2, 3}, {3, 2}} {
 		doc := synthtest.Stack(t, func(s constructs.Construct) {

@@ -184,7 +184,7 @@ func TestVPCEndpointProviderEndpointServicePassesPrincipalsAndRegionsThroughExac
 	}
 }
 
-// Bug 17: AZ names map to different physical zones in another account; the
+// AZ names map to different physical zones in another account; the
 // provider must publish AZ ids of the NLB subnets.
 func TestVPCEndpointProviderPublishesAZIDsNotAZNames(t *testing.T) {
 	doc := vpcendpointproviderSynth(t, vpcendpointproviderProps())
@@ -211,7 +211,9 @@ func TestVPCEndpointProviderPublishesAZIDsNotAZNames(t *testing.T) {
 	}
 }
 
-// Bugs 18 and 19: no NLB discovery by hostname, no shell-out to the AWS CLI.
+// No NLB discovery by hostname, no shell-out to the AWS CLI: Terraform owns
+// the NLB, so nothing parses the controller's hostname or runs the AWS CLI
+// with ambient credentials on every plan.
 func TestVPCEndpointProviderNoHostnameLookupOrShellOut(t *testing.T) {
 	doc := synthtest.Stack(t, func(s constructs.Construct) {
 		prov := vpcendpointprovider.New(s, "provider", vpcendpointproviderProps())

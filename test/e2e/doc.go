@@ -1,5 +1,5 @@
 // Package e2e deploys whole example environments against an AWS API
-// emulator and checks the mesh they build (GUIDE section 3, item 4).
+// emulator and checks the mesh they build.
 //
 // For each environment (local: PrivateLink, kubeip-demo: KubeIP) the test
 //
