@@ -6,6 +6,7 @@ import (
 
 	"github.com/mpc-mesh/infra/internal/kmscore"
 	"github.com/mpc-mesh/infra/internal/mesh"
+	"github.com/mpc-mesh/infra/internal/trust"
 )
 
 // Defaults that a typical party leaves out. Each is documented on its field.
@@ -77,8 +78,13 @@ func applyDefaults(env *Environment) {
 		env.Threshold.Value = (n - 1) / 3
 	}
 	for i := range env.Parties {
-		if m := env.Parties[i].Managed; m != nil {
-			defaultManaged(env, &env.Parties[i], m)
+		p := &env.Parties[i]
+		p.SyncCA = orBool(p.SyncCA, true)
+		if m := p.Managed; m != nil {
+			defaultManaged(env, p, m)
+		}
+		if x := p.External; x != nil && x.PublicVault != nil {
+			x.PublicVault.Region = orString(x.PublicVault.Region, p.Region)
 		}
 	}
 }
@@ -128,6 +134,7 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	m.KubeIP.LogLevel = orString(m.KubeIP.LogLevel, "info")
 	m.KubeIP.Addresses = orInt(m.KubeIP.Addresses, 1)
 	m.PrivateLink.DNSDomain = orString(m.PrivateLink.DNSDomain, DefaultDNSDomain)
+	m.TrustSync.Schedule = orString(m.TrustSync.Schedule, trust.DefaultSchedule)
 }
 
 func orInt(v, def int) int {

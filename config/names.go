@@ -30,6 +30,8 @@ type Names struct {
 	PartyRole string
 	// KubeIPRole is the IRSA role of the KubeIP agent.
 	KubeIPRole string
+	// TrustSyncRole is the IRSA role of the CA certificate sync.
+	TrustSyncRole string
 	// NodeRole is the IAM role of the enclave nodes.
 	NodeRole string
 	// NodeGroup is the EKS managed node group name.
@@ -54,6 +56,7 @@ func (e *Environment) Names(p *Party) Names {
 	n := Names{
 		PartyRole:     base + "-party",
 		KubeIPRole:    base + "-kubeip",
+		TrustSyncRole: base + "-trust",
 		NodeRole:      base + "-node",
 		NodeGroup:     base + "-enclave",
 		FirewallSG:    base + "-enclave-firewall",

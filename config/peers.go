@@ -78,6 +78,14 @@ func ExportPeer(env *Environment, partyName string, outputs io.Reader) (string, 
 	if err != nil {
 		return "", err
 	}
+	vault := &PublicVault{}
+	if err = need(OutputPublicVaultBucket, &vault.Bucket); err == nil {
+		err = need(OutputPublicVaultRegion, &vault.Region)
+	}
+	if err != nil {
+		return "", err
+	}
+	out.External.PublicVault = vault
 	b, _ := json.MarshalIndent(out, "", "  ")
 	return string(b), nil
 }

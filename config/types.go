@@ -182,6 +182,11 @@ type Party struct {
 	// External describes a party run by another organisation, known only by
 	// what it publishes. Rule: exactly one of managed and external.
 	External *External `yaml:"external"`
+	// SyncCA makes the managed parties of this file whose managed.trust_sync
+	// is enabled copy this party's CA certificate (PUB-p<id>/CACert/) from
+	// its public vault into theirs. Set false for a peer whose certificate
+	// reaches you another way. Default: true. Rule: a boolean.
+	SyncCA *bool `yaml:"sync_ca"`
 }
 
 // External is what another organisation publishes about its party: exactly
@@ -210,6 +215,21 @@ type External struct {
 	// (privatelink strategy). Default: none, and every private subnet is
 	// used. Rule: AZ ids such as euw1-az1; forbidden in a kubeip environment.
 	AvailabilityZoneIDs []string `yaml:"availability_zone_ids" json:"availability_zone_ids,omitempty"`
+	// PublicVault is the party's public vault bucket, where its MPC services
+	// publish its CA certificate (PUB-p<id>/CACert/cert.pem). Default: none.
+	// Rule: required when a managed party of the file enables trust_sync and
+	// this party's sync_ca is not false.
+	PublicVault *PublicVault `yaml:"public_vault" json:"public_vault,omitempty"`
+}
+
+// PublicVault locates a party's public vault bucket.
+type PublicVault struct {
+	// Bucket is the bucket name. Default: none, required. Rule: a valid S3
+	// bucket name (3-63 lowercase letters, digits and hyphens).
+	Bucket string `yaml:"bucket" json:"bucket"`
+	// Region is the bucket's region. Default: the party's region. Rule: an
+	// AWS region name.
+	Region string `yaml:"region" json:"region,omitempty"`
 }
 
 // Addresses are the Elastic IPs the party publishes: public_ips, or
@@ -258,6 +278,9 @@ type Managed struct {
 	Firewall Firewall `yaml:"firewall"`
 	// NetCheck runs the connectivity probe as a Kubernetes Job.
 	NetCheck NetCheck `yaml:"netcheck"`
+	// TrustSync copies the peers' CA certificates into the party's public
+	// vault on a schedule.
+	TrustSync TrustSync `yaml:"trust_sync"`
 }
 
 // Subnets selects subnets by id, or by the standard EKS role tags when ids are omitted.
@@ -512,4 +535,23 @@ type NetCheck struct {
 	// required when enabled: an image reference such as
 	// registry.example.com/mpc-netcheck:1.0.0.
 	Image string `yaml:"image"`
+}
+
+// TrustSync is the scheduled copy of the peers' CA certificates: a
+// Kubernetes CronJob running mpc-trust sync, which copies
+// PUB-p<peer>/CACert/* from every peer's public vault into the party's own
+// public vault (where its MPC services look for it), retrying on every run
+// until the certificate is there and following its rotation.
+type TrustSync struct {
+	// Enabled creates the CronJob (cluster stack) and its IRSA role (party
+	// stack). Default: false. Rule: a boolean.
+	Enabled bool `yaml:"enabled"`
+	// Image containing the mpc-trust binary at /mpc-trust. Default: none.
+	// Rule: required when enabled: an image reference pinned by a version
+	// tag or a digest, never latest, such as
+	// registry.example.com/mpc-trust:1.0.0.
+	Image string `yaml:"image"`
+	// Schedule of the CronJob, in cron syntax. Default: "*/10 * * * *"
+	// (every ten minutes). Rule: five cron fields.
+	Schedule string `yaml:"schedule"`
 }

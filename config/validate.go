@@ -85,6 +85,7 @@ func validate(c *collector, env *Environment) {
 	validateBackend(c, env)
 	validateParties(c, env)
 	validatePeerTLS(c, env)
+	validateTrustSync(c, env)
 }
 
 func validatePorts(c *collector, env *Environment) {
@@ -324,6 +325,14 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 	validateRDS(c, m, path+".rds")
 	validateHelm(c, m, path+".helm")
 	validateStrategyOptions(c, env, m, path)
+	if ts := m.TrustSync; ts.Enabled {
+		if !pinnedImage(ts.Image) {
+			c.add(path+".trust_sync.image", ts.Image, "is required when the trust sync is enabled and must be an image pinned by a version tag or a digest, never latest", "publish an image with mpc-trust at /mpc-trust and set it, for example registry.example.com/mpc-trust:1.0.0")
+		}
+		if len(strings.Fields(ts.Schedule)) != 5 {
+			c.add(path+".trust_sync.schedule", ts.Schedule, "is not a cron schedule of five fields", `use a schedule such as "*/10 * * * *" (every ten minutes)`)
+		}
+	}
 	if m.NetCheck.Enabled && !reImage.MatchString(m.NetCheck.Image) {
 		c.add(path+".netcheck.image", m.NetCheck.Image, "is required when the probe Job is enabled and must be an image reference", "publish an image with mpc-netcheck and set it, for example registry.example.com/mpc-netcheck:1.0.0")
 	}
@@ -516,5 +525,53 @@ func validateNames(c *collector, env *Environment, p *Party, path string) {
 	}
 	for _, l := range Layers {
 		check("name", env.StackName(p, l), "stack", 63)
+	}
+}
+
+// pinnedImage reports whether ref names an image by a digest or by a tag
+// other than latest: a scheduled job must run the same code on every run.
+func pinnedImage(ref string) bool {
+	if !reImage.MatchString(ref) {
+		return false
+	}
+	if strings.Contains(ref, "@sha256:") {
+		return true
+	}
+	name := ref[strings.LastIndex(ref, "/")+1:]
+	_, tag, ok := strings.Cut(name, ":")
+	return ok && tag != "" && !strings.EqualFold(tag, "latest")
+}
+
+// validateTrustSync checks the external parties' public vaults: each must
+// be a valid bucket and region, and it is required of every external peer
+// whose CA certificate a managed party of the file syncs.
+func validateTrustSync(c *collector, env *Environment) {
+	syncing := ""
+	for _, p := range env.ManagedParties() {
+		if p.Managed.TrustSync.Enabled {
+			syncing = p.Name
+			break
+		}
+	}
+	for i := range env.Parties {
+		p := &env.Parties[i]
+		if p.External == nil || (p.Managed != nil) {
+			continue
+		}
+		path := fmt.Sprintf("parties[%d].external.public_vault", i)
+		v := p.External.PublicVault
+		if v == nil {
+			if syncing != "" && (p.SyncCA == nil || *p.SyncCA) {
+				c.add(path, "", fmt.Sprintf("is required: %s syncs this party's CA certificate from its public vault (managed.trust_sync)", syncing),
+					fmt.Sprintf("paste the block the party's make peers-export prints (it carries public_vault), or set parties[%d].sync_ca: false", i))
+			}
+			continue
+		}
+		if len(v.Bucket) > 63 || !reS3Bucket.MatchString(v.Bucket) {
+			c.add(path+".bucket", v.Bucket, "is not a valid S3 bucket name", "set the party's public vault bucket (3-63 lowercase letters, digits and hyphens), as make peers-export prints it")
+		}
+		if !reRegion.MatchString(v.Region) {
+			c.add(path+".region", v.Region, "is not an AWS region name", "set the bucket's region, for example eu-west-1, or leave it out for the party's region")
+		}
 	}
 }

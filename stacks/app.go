@@ -64,6 +64,11 @@ func buildEnvironment(scope constructs.Construct, env *config.Environment, opts 
 			return err
 		}
 		parties[p.ID] = out
+		// Peers read a managed party's public vault from its party stack,
+		// where the bucket is, through a cross-stack reference.
+		peer := published[p.ID]
+		peer.PublicVault, peer.PublicVaultRegion = out.Vault.PublicBucketName, p.Region
+		published[p.ID] = peer
 	}
 	for _, p := range managed {
 		err := NewClusterStack(scope, Layer{env, p, opts}, ClusterVariables{
@@ -170,6 +175,9 @@ func externalPeer(p *config.Party) mesh.Peer {
 			ids[i] = &x.AvailabilityZoneIDs[i]
 		}
 		peer.AZIDs = &ids
+	}
+	if v := x.PublicVault; v != nil {
+		peer.PublicVault, peer.PublicVaultRegion = &v.Bucket, v.Region
 	}
 	return peer
 }

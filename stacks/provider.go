@@ -47,6 +47,9 @@ func NewProviderStack(scope constructs.Construct, layer Layer) (*ProviderOutputs
 
 func (l *ProviderOutputs) build(s *Base, env *config.Environment, p *config.Party) {
 	names := env.Names(p)
+	// Where the party publishes its CA certificate, for make peers-export.
+	output(s.Stack, config.OutputPublicVaultBucket, jsii.String(names.PublicBucket), "Public vault bucket (created by the party stack) where peers fetch this party's CA certificate")
+	output(s.Stack, config.OutputPublicVaultRegion, jsii.String(p.Region), "Region of the public vault bucket")
 	switch env.Strategy {
 	case config.KubeIP:
 		l.EIPs = elasticip.New(s.Stack, "eip", &elasticip.Props{

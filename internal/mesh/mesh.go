@@ -46,6 +46,11 @@ type Peer struct {
 	ServiceName *string
 	// AZIDs are the availability-zone ids of the peer's NLB subnets (PrivateLink strategy).
 	AZIDs *[]*string
+	// PublicVault is the peer's public vault bucket, where it publishes its
+	// CA certificate; nil when an external peer gives none.
+	PublicVault *string
+	// PublicVaultRegion is that bucket's region.
+	PublicVaultRegion string
 }
 
 // ServiceName returns the in-cluster name that means "party id": mpc-node-<id>.
