@@ -4,11 +4,13 @@
 //	go run .                          synthesize (MPC_ENV=a,b limits environments)
 //	go run . validate                 check the configuration, write nothing
 //	go run . peers export ENV PARTY   print the block other organisations declare this party with
+//	go run . trust plan ENV PARTY     print the CA certificate sync plan of PARTY (mpc-trust status reads it)
 //	go run . list [--names] [--reverse] [--aws] [ENV]
 //	                                  stacks of cdktf.out in apply order (destroy order with --reverse)
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -36,6 +38,9 @@ func run(args []string) int {
 	}
 	if len(args) >= 1 && args[0] == "peers" {
 		return peers(dir, args[1:])
+	}
+	if len(args) >= 1 && args[0] == "trust" {
+		return trustPlan(dir, args[1:])
 	}
 	if len(args) >= 1 && args[0] == "list" {
 		return list(args[1:])
@@ -74,6 +79,29 @@ func peers(dir string, args []string) int {
 		return fail(err)
 	}
 	fmt.Println(out)
+	return 0
+}
+
+// trustPlan prints the CA certificate sync plan of a managed party, every
+// bucket named as the configuration derives it.
+func trustPlan(dir string, args []string) int {
+	if len(args) != 3 || args[0] != "plan" {
+		return fail(fmt.Errorf("usage: trust plan ENV PARTY"))
+	}
+	cfg, err := config.Load(dir, []string{args[1]})
+	if err != nil {
+		return fail(err)
+	}
+	env := cfg.Environments[0]
+	p, err := env.ManagedParty(args[2])
+	if err != nil {
+		return fail(err)
+	}
+	if !p.Managed.TrustSync.Enabled {
+		return fail(fmt.Errorf("%s: %s has managed.trust_sync.enabled false, so it syncs no CA certificate; enable it and set managed.trust_sync.image", env.File, p.Name))
+	}
+	out, _ := json.MarshalIndent(env.TrustPlan(p), "", "  ")
+	fmt.Println(string(out))
 	return 0
 }
 
