@@ -7,8 +7,9 @@
 // the MPC protocol needs every party's public material (public keys, CA
 // certificates) to be readable by the other parties, which live in other AWS
 // accounts, and by clients that hold no AWS credentials at all. It admits
-// anonymous s3:GetObject on its objects and nothing else: no listing, no
-// writes, no ACLs, and only over TLS.
+// anonymous s3:GetObject on its objects, anonymous s3:ListBucket under the
+// CA prefixes PUB-p<id>/CACert/ of the parties it is given (and nowhere
+// else), and nothing more: no writes, no ACLs, and only over TLS.
 //
 // Both buckets are versioned, owner-enforced (ACLs disabled), refuse
 // non-TLS requests, expire noncurrent versions after a configurable number of
@@ -33,6 +34,7 @@ import (
 
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
 	policy "github.com/mpc-mesh/infra/internal/iampolicy"
+	"github.com/mpc-mesh/infra/internal/trust"
 )
 
 // DefaultNoncurrentVersionDays is how long a replaced or deleted object
@@ -53,6 +55,7 @@ const (
 	SidDenyInsecureTransport = "DenyInsecureTransport"
 	SidPublicRead            = "PublicRead"
 	SidStorageViaS3          = "StorageThroughS3"
+	SidCACertListing         = "CACertListing"
 )
 
 // Props configures the vault buckets.
@@ -85,9 +88,36 @@ type Props struct {
 	// NoncurrentVersionDays is how many days a noncurrent object version is
 	// kept. Default: DefaultNoncurrentVersionDays.
 	NoncurrentVersionDays int
+	// CAPartyIDs are the parties whose CA prefix (PUB-p<id>/CACert/) of the
+	// public bucket may be listed by anyone: every party of the mesh, since
+	// the bucket holds the party's own CA certificate and its copies of the
+	// peers'. Default: none, and the bucket refuses all listing.
+	CAPartyIDs []int
 	// Tags added to every resource that takes tags, on top of the provider's
 	// default tags. Name, Type and Purpose tags are always added to the buckets.
 	Tags map[string]string
+}
+
+// CAListingStatement lets anyone list the public bucket under the CA
+// prefixes of the given parties, and nowhere else: the MPC services find
+// each party's CA certificate by an anonymous listing of
+// PUB-p<id>/CACert/ (the certificate's object name is not fixed), and peers'
+// trust sync lists a party's own prefix to copy it. s3:prefix must equal
+// one of the prefixes exactly; a listing with another prefix, a longer
+// one, or none is refused.
+func CAListingStatement(bucketARN string, partyIDs []int) policy.Statement {
+	prefixes := make([]string, len(partyIDs))
+	for i, id := range partyIDs {
+		prefixes[i] = trust.CAPrefix(id)
+	}
+	return policy.Statement{
+		Sid:       SidCACertListing,
+		Effect:    policy.Allow,
+		Principal: "*",
+		Action:    []string{"s3:ListBucket"},
+		Resource:  []string{bucketARN},
+		Condition: map[string]map[string]any{"StringEquals": {"s3:prefix": prefixes}},
+	}
 }
 
 // Vault is the created pair of buckets and the private bucket's storage key.
@@ -217,16 +247,20 @@ func New(scope constructs.Construct, id string, props *Props) *Vault {
 		// The one deliberate public grant of the product: anyone may read an
 		// object whose key they know (peers fetch public keys and CA
 		// certificates from other accounts, clients without credentials).
-		// No s3:ListBucket (anonymous listing would expose the bucket's
-		// inventory) and no write of any kind.
+		// Listing only under the CA prefixes (CAListingStatement): listing
+		// the whole bucket would expose its inventory. No write of any kind.
 		grants: func(arn string) []policy.Statement {
-			return []policy.Statement{{
+			grants := []policy.Statement{{
 				Sid:       SidPublicRead,
 				Effect:    policy.Allow,
 				Principal: "*",
 				Action:    []string{"s3:GetObject"},
 				Resource:  []string{arn + "/*"},
 			}}
+			if len(props.CAPartyIDs) > 0 {
+				grants = append(grants, CAListingStatement(arn, props.CAPartyIDs))
+			}
+			return grants
 		},
 	})
 	s3bucketcorsconfiguration.NewS3BucketCorsConfiguration(c, jsii.String("public-cors"), &s3bucketcorsconfiguration.S3BucketCorsConfigurationConfig{
