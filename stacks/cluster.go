@@ -15,10 +15,12 @@ import (
 	"github.com/mpc-mesh/infra/constructs/mpchelm"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/constructs/partyk8s"
+	"github.com/mpc-mesh/infra/constructs/trustsync"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointconsumer"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
 	"github.com/mpc-mesh/infra/internal/kmscore"
 	"github.com/mpc-mesh/infra/internal/mesh"
+	"github.com/mpc-mesh/infra/internal/trust"
 )
 
 // enclaveScheduling is where enclave workloads run: the node labels to
@@ -105,6 +107,7 @@ func buildCluster(s *Base, env *config.Environment, p *config.Party, vars Cluste
 	}
 
 	addNetcheckJob(s, env, p, peers, k8s.NamespaceName, selector, tolerations)
+	addTrustSync(s, env, p, party, vars.Published, k8s.NamespaceName)
 	mpchelm.New(s.Stack, "mpc-services", helmProps(env, p, party, vars.Published, k8s, selector, tolerations))
 }
 
@@ -186,4 +189,27 @@ func databaseHost(l *PartyOutputs) *string {
 		return nil
 	}
 	return l.DB.EndpointAddress
+}
+
+// addTrustSync runs the CA certificate sync when the party syncs at least
+// one peer. The plan names managed peers' buckets through references to
+// their party stacks, where the buckets are, and external peers' buckets
+// as their public_vault says.
+func addTrustSync(s *Base, env *config.Environment, p *config.Party, party *PartyOutputs, published map[int]mesh.Peer, namespace *string) {
+	if party.TrustSyncRole == nil {
+		return
+	}
+	plan := trust.Plan{Self: trust.Vault{PartyID: p.ID, Name: p.Name, Bucket: *party.Vault.PublicBucketName, Region: p.Region}}
+	for _, q := range env.TrustPeers(p) {
+		peer := published[q.ID]
+		plan.Peers = append(plan.Peers, trust.Vault{PartyID: q.ID, Name: q.Name, Bucket: *peer.PublicVault, Region: peer.PublicVaultRegion})
+	}
+	ts := p.Managed.TrustSync
+	trustsync.New(s.Stack, "trust-sync", &trustsync.Props{
+		Namespace: namespace,
+		Image:     ts.Image,
+		Schedule:  ts.Schedule,
+		RoleARN:   party.TrustSyncRole.ARN,
+		Plan:      plan,
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/mpc-mesh/infra/constructs/kubeip"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/constructs/rds"
+	"github.com/mpc-mesh/infra/constructs/trustsync"
 	"github.com/mpc-mesh/infra/constructs/vault"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
 	policy "github.com/mpc-mesh/infra/internal/iampolicy"
@@ -50,6 +51,9 @@ type PartyOutputs struct {
 	Nodes *nodegroup.NodeGroup
 	// KubeIPRole is the KubeIP agent's IRSA role (KubeIP), nil otherwise.
 	KubeIPRole *irsa.Role
+	// TrustSyncRole is the CA certificate sync's IRSA role, nil when the
+	// party syncs no peer.
+	TrustSyncRole *irsa.Role
 	// DB is the connector database, nil without one.
 	DB *rds.Database
 }
@@ -86,7 +90,26 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 		Partition:             part,
 		PreventDestroy:        *m.Vault.PreventDestroy,
 		NoncurrentVersionDays: m.Vault.NoncurrentVersionDays,
+		// The MPC services find every party's CA certificate, their own
+		// included, by listing its CA prefix anonymously, and peers' syncs
+		// list this party's own prefix.
+		CAPartyIDs: partyIDs(env),
 	})
+	if peers := env.TrustPeers(p); len(peers) > 0 {
+		// Peers' bucket names come from the configuration, not from their
+		// party stacks: a reference would make party stacks depend on each
+		// other, both ways. The cluster stack's plan references them.
+		plan := env.TrustPlan(p)
+		l.TrustSyncRole = irsa.New(s.Stack, "trust-sync-role", &irsa.Props{
+			RoleName:        names.TrustSyncRole,
+			Description:     "CA certificate sync of " + p.Name + ": copy the peers' CA certificates into the public vault",
+			OIDCProviderARN: oidc,
+			OIDCIssuer:      l.Cluster.OIDCIssuer,
+			Namespace:       m.Kubernetes.Namespace,
+			ServiceAccount:  trustsync.DefaultName,
+			Policy:          trustsync.RolePolicy(part, plan.Self, plan.Peers),
+		})
+	}
 	l.Key = attestedkey.New(s.Stack, "attested-key", &attestedkey.Props{
 		AliasName:          names.KeyAlias,
 		Description:        "MPC party " + p.Name + " (" + env.Name + "): usable for decryption only by an attested enclave image",
@@ -205,6 +228,15 @@ func vaultAccessPolicy(partition string, n config.Names) policy.Document {
 			Resource: []string{arn(n.PrivateBucket), arn(n.PublicBucket)},
 		},
 	)
+}
+
+// partyIDs returns the ids of every party of the environment, in file order.
+func partyIDs(env *config.Environment) []int {
+	ids := make([]int, len(env.Parties))
+	for i := range env.Parties {
+		ids[i] = env.Parties[i].ID
+	}
+	return ids
 }
 
 // partition returns the AWS partition of a region.
