@@ -21,7 +21,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -193,15 +193,24 @@ func syncPeer(ctx context.Context, s Store, self, q Vault) PeerReport {
 		rep.State, rep.Error = Failed, fmt.Sprintf(format, args...)
 		return rep
 	}
-	keys, err := s.List(ctx, q.Region, q.Bucket, CAPrefix(q.PartyID))
+	prefix := CAPrefix(q.PartyID)
+	theirKeys, err := listBounded(ctx, s, q, prefix)
 	if err != nil {
-		return fail("list s3://%s/%s: %v", q.Bucket, CAPrefix(q.PartyID), err)
+		return fail("%v", err)
 	}
-	if len(keys) > MaxObjects {
-		return fail("s3://%s/%s holds %d objects, more than the %d a CA prefix may hold", q.Bucket, CAPrefix(q.PartyID), len(keys), MaxObjects)
+	// Our copies are listed first and only listed keys are read: S3 answers
+	// a read of an absent key with AccessDenied to a caller that may list
+	// only some prefixes, which is not "absent".
+	ourKeys, err := listBounded(ctx, s, self, prefix)
+	if err != nil {
+		return fail("%v", err)
+	}
+	ours := map[string]bool{}
+	for _, k := range ourKeys {
+		ours[k] = true
 	}
 	rep.State = Current
-	for _, key := range keys {
+	for _, key := range theirKeys {
 		theirs, err := s.Get(ctx, q.Region, q.Bucket, key)
 		if errors.Is(err, ErrNotFound) {
 			continue // deleted between listing and reading; the next run sees it
@@ -209,11 +218,13 @@ func syncPeer(ctx context.Context, s Store, self, q Vault) PeerReport {
 		if err != nil {
 			return fail("read s3://%s/%s: %v", q.Bucket, key, err)
 		}
-		ours, err := s.Get(ctx, self.Region, self.Bucket, key)
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return fail("read s3://%s/%s: %v", self.Bucket, key, err)
+		var mine []byte
+		if ours[key] {
+			if mine, err = s.Get(ctx, self.Region, self.Bucket, key); err != nil && !errors.Is(err, ErrNotFound) {
+				return fail("read s3://%s/%s: %v", self.Bucket, key, err)
+			}
 		}
-		if err != nil || !bytes.Equal(ours, theirs) {
+		if !ours[key] || !bytes.Equal(mine, theirs) {
 			if err := s.Put(ctx, self.Region, self.Bucket, key, theirs); err != nil {
 				return fail("write s3://%s/%s: %v", self.Bucket, key, err)
 			}
@@ -231,6 +242,18 @@ func syncPeer(ctx context.Context, s Store, self, q Vault) PeerReport {
 		rep.State = Missing
 	}
 	return rep
+}
+
+// listBounded lists a vault's keys under prefix, refusing more than MaxObjects.
+func listBounded(ctx context.Context, s Store, v Vault, prefix string) ([]string, error) {
+	keys, err := s.List(ctx, v.Region, v.Bucket, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("list s3://%s/%s: %w", v.Bucket, prefix, err)
+	}
+	if len(keys) > MaxObjects {
+		return nil, fmt.Errorf("s3://%s/%s holds more than the %d objects a CA prefix may hold", v.Bucket, prefix, MaxObjects)
+	}
+	return keys, nil
 }
 
 // Cert is one copy of a peer's certificate.
@@ -269,6 +292,13 @@ func Status(ctx context.Context, s Store, plan Plan) []PeerStatus {
 }
 
 func readCert(ctx context.Context, s Store, v Vault, key string) Cert {
+	keys, err := s.List(ctx, v.Region, v.Bucket, key[:strings.LastIndex(key, "/")+1])
+	if err != nil {
+		return Cert{Error: err.Error()}
+	}
+	if !slices.Contains(keys, key) {
+		return Cert{}
+	}
 	data, err := s.Get(ctx, v.Region, v.Bucket, key)
 	if errors.Is(err, ErrNotFound) {
 		return Cert{}
@@ -283,36 +313,35 @@ func readCert(ctx context.Context, s Store, v Vault, key string) Cert {
 	return Cert{Present: true, Fingerprint: fp}
 }
 
-// FormatStatus renders statuses as an aligned table, one line per peer.
+// FormatStatus renders statuses as a table, one line per peer: whether our
+// copy is present, its SHA-256 fingerprint, and whether it matches the
+// peer's own; the peer's fingerprint and any error follow on their own line
+// when they differ.
 func FormatStatus(sts []PeerStatus) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%-6s %-16s %-8s %-16s %-16s %s\n", "PEER", "NAME", "OURS", "OUR SHA-256", "THEIR SHA-256", "MATCH")
-	short := func(c Cert) string {
-		switch {
-		case c.Error != "":
-			return "error"
-		case !c.Present:
-			return "-"
-		}
-		return c.Fingerprint[:16]
-	}
-	sort.SliceStable(sts, func(i, j int) bool { return sts[i].PartyID < sts[j].PartyID })
+	fmt.Fprintf(&b, "%-5s %-16s %-8s %-64s %s\n", "PEER", "NAME", "OURS", "SHA-256 (OURS)", "MATCHES PEER")
 	for _, st := range sts {
-		present := "missing"
+		present, fp, match := "missing", "-", "no"
 		if st.Ours.Present {
 			present = "present"
 		}
-		match := "no"
+		if st.Ours.Fingerprint != "" {
+			fp = st.Ours.Fingerprint
+		}
 		if st.Match {
 			match = "yes"
 		}
-		fmt.Fprintf(&b, "%-6d %-16s %-8s %-16s %-16s %s\n", st.PartyID, st.Name, present, short(st.Ours), short(st.Theirs), match)
-		for _, c := range []struct {
-			who string
-			c   Cert
-		}{{"ours", st.Ours}, {"theirs", st.Theirs}} {
-			if c.c.Error != "" {
-				fmt.Fprintf(&b, "       %s: %s\n", c.who, c.c.Error)
+		fmt.Fprintf(&b, "%-5d %-16s %-8s %-64s %s\n", st.PartyID, st.Name, present, fp, match)
+		if !st.Match {
+			theirs := "not published"
+			if st.Theirs.Fingerprint != "" {
+				theirs = st.Theirs.Fingerprint
+			}
+			fmt.Fprintf(&b, "      peer's own: %s\n", theirs)
+		}
+		for _, c := range []struct{ who, err string }{{"ours", st.Ours.Error}, {"peer's", st.Theirs.Error}} {
+			if c.err != "" {
+				fmt.Fprintf(&b, "      %s: %s\n", c.who, c.err)
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mpc-mesh/infra/internal/emulator"
 	"github.com/mpc-mesh/infra/internal/manifest"
 )
 
@@ -239,10 +240,4 @@ func readFile(path string) string {
 }
 
 // lastLines returns the last n lines of s.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+func lastLines(s string, n int) string { return emulator.LastLines(s, n) }
