@@ -334,3 +334,55 @@ func TestVaultPublicURLUsesRegionalDomain(t *testing.T) {
 		}
 	}
 }
+
+// With the mesh's party ids, the public bucket may be listed by anyone only
+// with a prefix equal to one of their CA prefixes: never the whole bucket,
+// another prefix, or the private bucket.
+func TestVaultPublicListingOnlyUnderCAPrefixes(t *testing.T) {
+	doc := vaultSynth(t, func(p *vault.Props) { p.CAPartyIDs = []int{1, 2, 4} })
+	public := vaultPolicyOf(t, doc, "public")
+	st, ok := public[vault.SidCACertListing]
+	if !ok {
+		t.Fatalf("public policy has no %s statement: %v", vault.SidCACertListing, public)
+	}
+	if st["Effect"] != "Allow" || st["Principal"] != "*" {
+		t.Errorf("listing statement = %v", st)
+	}
+	if got := synthtest.Strings(st["Action"]); !reflect.DeepEqual(got, []string{"s3:ListBucket"}) {
+		t.Errorf("listing actions = %v, want only s3:ListBucket", got)
+	}
+	if res := synthtest.Strings(st["Resource"]); len(res) != 1 || !strings.HasSuffix(res[0], ".arn}") {
+		t.Errorf("listing resources = %v, want only the bucket", res)
+	}
+	cond, _ := st["Condition"].(map[string]any)
+	if len(cond) != 1 {
+		t.Fatalf("listing condition = %v, want exactly one operator", cond)
+	}
+	eq, _ := cond["StringEquals"].(map[string]any)
+	if len(eq) != 1 {
+		t.Fatalf("listing condition = %v, want StringEquals on s3:prefix alone", cond)
+	}
+	want := []string{"PUB-p1/CACert/", "PUB-p2/CACert/", "PUB-p4/CACert/"}
+	if got := synthtest.Strings(eq["s3:prefix"]); !reflect.DeepEqual(got, want) {
+		t.Errorf("listable prefixes = %v, want exactly %v", got, want)
+	}
+	// Every other Allow of the public bucket is the object read; nothing
+	// else lists, and the private bucket lists nothing.
+	for sid, s := range public {
+		if s["Effect"] == "Allow" && sid != vault.SidCACertListing && sid != vault.SidPublicRead {
+			t.Errorf("unexpected public Allow %s: %v", sid, s)
+		}
+	}
+	for sid, s := range vaultPolicyOf(t, doc, "private") {
+		if s["Effect"] == "Allow" {
+			t.Errorf("private bucket policy Allows %s: %v", sid, s)
+		}
+	}
+}
+
+// Without party ids the bucket refuses all listing, as before.
+func TestVaultPublicListingOffByDefault(t *testing.T) {
+	if _, ok := vaultPolicyOf(t, vaultSynth(t, nil), "public")[vault.SidCACertListing]; ok {
+		t.Error("a vault given no party ids grants listing")
+	}
+}
