@@ -210,7 +210,8 @@ func TestEveryPublishedAddressReachesEveryPeer(t *testing.T) {
 	})
 
 	t.Run("peers export", func(t *testing.T) {
-		outputs := fmt.Sprintf(`{%q: {"value": ["198.51.100.7", "198.51.100.8"]}}`, config.OutputPublicIPs)
+		vault := fmt.Sprintf(`%q: {"value": "mpc-alice-public"}, %q: {"value": "eu-west-1"}`, config.OutputPublicVaultBucket, config.OutputPublicVaultRegion)
+		outputs := fmt.Sprintf(`{%q: {"value": ["198.51.100.7", "198.51.100.8"]}, %s}`, config.OutputPublicIPs, vault)
 		block, err := config.ExportPeer(env, "alice", strings.NewReader(outputs))
 		if err != nil {
 			t.Fatal(err)
@@ -222,8 +223,11 @@ func TestEveryPublishedAddressReachesEveryPeer(t *testing.T) {
 		if got := peer.External.Addresses(); !slices.Equal(got, []string{"198.51.100.7", "198.51.100.8"}) || peer.External.PublicIP != "" {
 			t.Errorf("exported block %s declares %v, want both addresses in public_ips", block, got)
 		}
+		if v := peer.External.PublicVault; v == nil || v.Bucket != "mpc-alice-public" || v.Region != "eu-west-1" {
+			t.Errorf("exported block %s does not carry the public vault", block)
+		}
 		// One address keeps the public_ip form that every version reads.
-		single := fmt.Sprintf(`{%q: {"value": ["198.51.100.9"]}}`, config.OutputPublicIPs)
+		single := fmt.Sprintf(`{%q: {"value": ["198.51.100.9"]}, %s}`, config.OutputPublicIPs, vault)
 		if block, err = config.ExportPeer(env, "bob", strings.NewReader(single)); err != nil {
 			t.Fatal(err)
 		}
