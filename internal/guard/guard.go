@@ -17,7 +17,14 @@
 //   - RuleIMDSv2: every launch template and instance requires IMDSv2
 //     session tokens (metadata_options.http_tokens = "required");
 //   - RuleDefaultTagOverride: no AWS resource sets a tag key that its
-//     provider's default_tags already set.
+//     provider's default_tags already set;
+//   - RulePublicListing: no bucket policy lets everyone (Principal "*")
+//     list a bucket, except under CA prefixes: the one exception is the
+//     public vault's s3:ListBucket conditioned on s3:prefix equal to
+//     PUB-p<id>/CACert/, because the MPC services find each party's CA
+//     certificate by an anonymous listing of that prefix and peers' trust
+//     syncs list it to copy the certificate. Any other public listing
+//     would expose a bucket's inventory.
 //
 // Versioning and IMDSv2 live in nested blocks, which tfsec cannot read in
 // .tf.json (aquasecurity/trivy#5907); the guard covers them instead.
@@ -48,6 +55,7 @@ const (
 	RuleBucketVersioning   = "bucket-versioning"
 	RuleIMDSv2             = "imdsv2"
 	RuleDefaultTagOverride = "default-tag-override"
+	RulePublicListing      = "public-listing"
 )
 
 // Rules parameterize the checks of one stack.
@@ -298,7 +306,62 @@ func (c *checker) checkPolicyJSON(addr, key, doc string) {
 			where = fmt.Sprintf("%s statement %q", key, sid)
 		}
 		c.checkStatement(addr, where, effect, s["Action"], s["NotAction"])
+		if strings.HasPrefix(addr, "aws_s3_bucket_policy.") {
+			c.checkPublicListing(addr, where, effect, s)
+		}
 	}
+}
+
+const fixListing = "grant public s3:ListBucket only with a StringEquals s3:prefix condition on CA prefixes PUB-p<id>/CACert/ (vault.CAListingStatement), or name the principals that need to list"
+
+// caPrefix is the only prefix a bucket policy may let everyone list.
+var caPrefix = regexp.MustCompile(`^PUB-p[0-9]+/CACert/$`)
+
+// listActions are the actions that list a bucket's keys or versions.
+var listActions = regexp.MustCompile(`(?i)^s3:(\*|List\*|ListBucket\*?|ListBucketVersions)$`)
+
+// checkPublicListing flags a bucket policy statement that lets everyone
+// list the bucket other than under CA prefixes only.
+func (c *checker) checkPublicListing(addr, detail, effect string, s object) {
+	if !strings.EqualFold(effect, "Allow") || !public(s["Principal"]) {
+		return
+	}
+	lists := false
+	for _, a := range tfjson.Strings(s["Action"]) {
+		lists = lists || listActions.MatchString(strings.TrimSpace(a))
+	}
+	if !lists {
+		return
+	}
+	cond, _ := s["Condition"].(object)
+	eq, _ := cond["StringEquals"].(object)
+	prefixes := tfjson.Strings(eq["s3:prefix"])
+	ok := len(cond) == 1 && len(eq) == 1 && len(prefixes) > 0
+	for _, p := range prefixes {
+		ok = ok && caPrefix.MatchString(p)
+	}
+	for _, a := range tfjson.Strings(s["Action"]) {
+		// Only ListBucket honours s3:prefix; any other list action is public in full.
+		ok = ok && a == "s3:ListBucket"
+	}
+	if !ok {
+		c.add(addr, RulePublicListing, fixListing, "%s lets everyone list the bucket beyond the CA prefixes", detail)
+	}
+}
+
+// public reports whether a policy principal is everyone.
+func public(p any) bool {
+	switch x := p.(type) {
+	case string:
+		return x == "*"
+	case object:
+		for _, v := range tfjson.Strings(x["AWS"]) {
+			if v == "*" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkStatement flags an Allow statement (where names it) that grants a

@@ -227,3 +227,34 @@ func TestMalformedStackJSONIsAnError(t *testing.T) {
 		t.Fatal("want an error for malformed JSON")
 	}
 }
+
+// bucketPolicy is a stack with one bucket policy holding the statement.
+func bucketPolicy(statement string) string {
+	doc := `{"Version": "2012-10-17", "Statement": [` + statement + `]}`
+	quoted := strings.ReplaceAll(doc, `"`, `\"`)
+	return `"resource": {"aws_s3_bucket_policy": {"p": {"bucket": "b", "policy": "` + quoted + `"}}}`
+}
+
+func TestPublicListingFires(t *testing.T) {
+	cases := map[string]string{
+		"whole bucket":       `{"Sid": "L", "Effect": "Allow", "Principal": "*", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"]}`,
+		"another prefix":     `{"Sid": "L", "Effect": "Allow", "Principal": "*", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"], "Condition": {"StringEquals": {"s3:prefix": ["PUB-p1/CACert/", "PRV-p1/"]}}}`,
+		"private key prefix": `{"Sid": "L", "Effect": "Allow", "Principal": "*", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"], "Condition": {"StringEquals": {"s3:prefix": ["PUB-p1/PrivateKey/"]}}}`,
+		"prefix pattern":     `{"Sid": "L", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"], "Condition": {"StringLike": {"s3:prefix": ["PUB-p1/CACert/*"]}}}`,
+		"versions too":       `{"Sid": "L", "Effect": "Allow", "Principal": "*", "Action": ["s3:ListBucket", "s3:ListBucketVersions"], "Resource": ["arn:aws:s3:::b"], "Condition": {"StringEquals": {"s3:prefix": ["PUB-p1/CACert/"]}}}`,
+		"wider by a 2nd key": `{"Sid": "L", "Effect": "Allow", "Principal": "*", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"], "Condition": {"StringEquals": {"s3:prefix": ["PUB-p1/CACert/"], "s3:delimiter": ["/"]}}}`,
+	}
+	for name, st := range cases {
+		t.Run(name, func(t *testing.T) {
+			v := only(t, check(t, bucketPolicy(st)), guard.RulePublicListing, "aws_s3_bucket_policy.p")
+			if !strings.Contains(v.Fix, "PUB-p<id>/CACert/") {
+				t.Errorf("fix does not name the exception: %s", v)
+			}
+		})
+	}
+}
+
+func TestPublicListingOfCAPrefixesAndNamedListersPass(t *testing.T) {
+	none(t, check(t, bucketPolicy(`{"Sid": "CACertListing", "Effect": "Allow", "Principal": "*", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"], "Condition": {"StringEquals": {"s3:prefix": ["PUB-p1/CACert/", "PUB-p12/CACert/"]}}}`)))
+	none(t, check(t, bucketPolicy(`{"Sid": "Owner", "Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root"]}, "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::b"]}`)))
+}
