@@ -29,7 +29,7 @@ LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
 
 .PHONY: help help-examples deps node-deps generate synth test unit snapshots validate-config clean clean-cache \
 	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
-	peers-export render e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs
+	peers-export render e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs trust-status
 
 help: ## List the verbs
 	@echo "MPC mesh (cdktf, Go). First run: make synth, then make test."
@@ -48,6 +48,7 @@ help-examples: ## Show usage examples
 	@echo "make render ENV=local PARTY=alice CHART=../shared/charts/kms-core-1.9.1   # review onboarding step 5"
 	@echo "make peers-export ENV=zws-dev PARTY=zws-threshold-2   # block to hand to other organisations"
 	@echo "make netcheck-probe ENV=kubeip-demo PARTY=alice"
+	@echo "make trust-status ENV=kubeip-demo PARTY=alice   # peers' CA certificates in alice's public vault"
 
 node-deps: ## Install the pinned npm packages (cdktf CLI, jsii-pacmak, provider assemblies)
 	@if [ "$$(cat node_modules/.mpc-lock.sha256 2>/dev/null)" != "$(LOCK_SUM)" ]; then \
@@ -229,6 +230,13 @@ netcheck-probe: terraformrc ## Probe every peer of PARTY in ENV on every MPC por
 	@mkdir -p reports $(CACHE_DIR)
 	@$(TF) -chdir=$(call stack-dir,$(ENV)-$(PARTY)-consumer) output -raw netcheck_plan > $(CACHE_DIR)/netcheck-$(ENV)-$(PARTY).json
 	CGO_ENABLED=0 go run ./cmd/mpc-netcheck probe --targets $(CACHE_DIR)/netcheck-$(ENV)-$(PARTY).json --out reports/$(ENV)-$(PARTY).json
+
+trust-status: ## Per peer of PARTY in ENV: CA certificate in our public vault, its SHA-256, and whether it matches the peer's (AWS_PROFILE= for the party's account)
+	$(call need-env)
+	$(if $(PARTY),,$(error PARTY is required))
+	@mkdir -p $(CACHE_DIR)
+	@$(MPC) trust plan $(ENV) $(PARTY) > $(CACHE_DIR)/trust-$(ENV)-$(PARTY).json
+	go run ./cmd/mpc-trust status --plan $(CACHE_DIR)/trust-$(ENV)-$(PARTY).json
 
 netcheck-mesh: ## Bidirectional matrix from every party's report in reports/
 	CGO_ENABLED=0 go run ./cmd/mpc-netcheck mesh --dir reports
