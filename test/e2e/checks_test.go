@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/constructs/vault"
 	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
@@ -345,6 +346,9 @@ func (c *meshCheck) checkVault(p *config.Party) {
 		if !hasStatement(b.Policy, "PublicRead", "Allow") || !hasStatement(b.Policy, "DenyInsecureTransport", "Deny") {
 			c.errorf("%s: bucket %s policy lacks the PublicRead grant or the TLS-only Deny: %v", p.Name, b.Name, b.Policy)
 		}
+		if !hasStatement(b.Policy, vault.SidCACertListing, "Allow") {
+			c.errorf("%s: bucket %s policy lacks the CA-prefix listing its services and peers need: %v", p.Name, b.Name, b.Policy)
+		}
 	}
 }
 
@@ -429,6 +433,9 @@ func (c *meshCheck) checkRoles(p *config.Party) {
 	want := []string{n.PartyRole, n.NodeRole}
 	if c.env.Strategy == config.KubeIP {
 		want = append(want, n.KubeIPRole)
+	}
+	if len(c.env.TrustPeers(p)) > 0 {
+		want = append(want, n.TrustSyncRole)
 	}
 	for _, role := range want {
 		if !slices.ContainsFunc(a.Roles, func(r namedARN) bool { return r.Name == role }) {
