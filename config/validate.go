@@ -555,7 +555,7 @@ func validateTrustSync(c *collector, env *Environment) {
 	}
 	for i := range env.Parties {
 		p := &env.Parties[i]
-		if p.External == nil || (p.Managed != nil) {
+		if p.External == nil || p.Managed != nil {
 			continue
 		}
 		path := fmt.Sprintf("parties[%d].external.public_vault", i)

@@ -271,8 +271,10 @@ type PeerStatus struct {
 	// PartyID and Name identify the peer.
 	PartyID int    `json:"party_id"`
 	Name    string `json:"name"`
-	// Ours is the copy in our public vault; Theirs the peer's published one.
-	Ours, Theirs Cert
+	// Ours is the copy in our public vault.
+	Ours Cert `json:"ours"`
+	// Theirs is the peer's published certificate, in the peer's vault.
+	Theirs Cert `json:"theirs"`
 	// Match says both are present and have the same fingerprint.
 	Match bool `json:"match"`
 }
