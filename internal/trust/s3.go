@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"sort"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
@@ -74,7 +76,7 @@ func (s *S3Store) List(ctx context.Context, region, bucket, prefix string) ([]st
 	for p.HasMorePages() && len(keys) <= MaxObjects {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, err
+			return nil, denied(err)
 		}
 		for _, o := range page.Contents {
 			keys = append(keys, aws.ToString(o.Key))
@@ -93,7 +95,7 @@ func (s *S3Store) Get(ctx context.Context, region, bucket, key string) ([]byte, 
 		if errors.As(err, &nsk) || (errors.As(err, &api) && api.ErrorCode() == "NotFound") {
 			return nil, ErrNotFound
 		}
-		return nil, err
+		return nil, denied(err)
 	}
 	defer out.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(out.Body, MaxObjectBytes+1))
@@ -113,5 +115,14 @@ func (s *S3Store) Put(ctx context.Context, region, bucket, key string, data []by
 		Key:    aws.String(key),
 		Body:   bytes.NewReader(data),
 	})
+	return err
+}
+
+// denied wraps ErrDenied around an S3 refusal (HTTP 403), keeping the message.
+func denied(err error) error {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() == http.StatusForbidden {
+		return fmt.Errorf("%w: %w", ErrDenied, err)
+	}
 	return err
 }

@@ -99,6 +99,11 @@ func ParsePlan(data []byte) (Plan, error) {
 // ErrNotFound is returned by a Store for an object that does not exist.
 var ErrNotFound = errors.New("object not found")
 
+// ErrDenied is wrapped by a Store's error when S3 refuses the request
+// (HTTP 403): a bucket that refuses listing, or an absent key read by a
+// caller that may not list.
+var ErrDenied = errors.New("access denied")
+
 // Store is the S3 API the sync needs; S3Store implements it.
 type Store interface {
 	// List returns the keys under prefix in bucket (in region), sorted.
@@ -194,9 +199,14 @@ func syncPeer(ctx context.Context, s Store, self, q Vault) PeerReport {
 		return rep
 	}
 	prefix := CAPrefix(q.PartyID)
-	theirKeys, err := listBounded(ctx, s, q, prefix)
-	if err != nil {
-		return fail("%v", err)
+	theirKeys, listErr := listBounded(ctx, s, q, prefix)
+	if listErr != nil && !errors.Is(listErr, ErrDenied) {
+		return fail("%v", listErr)
+	}
+	if listErr != nil {
+		// A peer whose bucket refuses listing (a vault built by other
+		// tooling) still serves its certificate to anyone who names it.
+		theirKeys = []string{CertKey(q.PartyID)}
 	}
 	// Our copies are listed first and only listed keys are read: S3 answers
 	// a read of an absent key with AccessDenied to a caller that may list
@@ -212,10 +222,15 @@ func syncPeer(ctx context.Context, s Store, self, q Vault) PeerReport {
 	rep.State = Current
 	for _, key := range theirKeys {
 		theirs, err := s.Get(ctx, q.Region, q.Bucket, key)
-		if errors.Is(err, ErrNotFound) {
+		switch {
+		case errors.Is(err, ErrNotFound):
 			continue // deleted between listing and reading; the next run sees it
-		}
-		if err != nil {
+		case errors.Is(err, ErrDenied) && listErr != nil:
+			// S3 answers AccessDenied for an absent key to a caller that
+			// cannot list: the certificate may simply not be published yet.
+			rep.State, rep.Error = Missing, fmt.Sprintf("%v; reading s3://%s/%s directly: %v", listErr, q.Bucket, key, err)
+			return rep
+		case err != nil:
 			return fail("read s3://%s/%s: %v", q.Bucket, key, err)
 		}
 		var mine []byte

@@ -1,6 +1,9 @@
 package trust_test
 
 import (
+	"context"
+	"fmt"
+	"sort"
 	"strings"
 	"testing"
 
@@ -40,5 +43,60 @@ func TestFormatStatusShowsMissingAndMismatch(t *testing.T) {
 	if len(lines) != 4 || !strings.Contains(lines[1], "present") || !strings.HasSuffix(lines[1], "yes") ||
 		!strings.Contains(lines[2], "missing") || !strings.HasSuffix(lines[2], "no") || !strings.Contains(lines[3], strings.Repeat("b", 64)) {
 		t.Errorf("status table:\n%s", out)
+	}
+}
+
+// memStore is an in-memory Store whose buckets may refuse listing.
+type memStore struct {
+	objects  map[string][]byte // bucket/key -> content
+	unlisted map[string]bool   // buckets that refuse listing
+}
+
+func (m *memStore) List(_ context.Context, _, bucket, prefix string) ([]string, error) {
+	if m.unlisted[bucket] {
+		return nil, fmt.Errorf("%w: AccessDenied", trust.ErrDenied)
+	}
+	var keys []string
+	for k := range m.objects {
+		if b, key, _ := strings.Cut(k, "/"); b == bucket && strings.HasPrefix(key, prefix) {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	return keys, nil
+}
+
+func (m *memStore) Get(_ context.Context, _, bucket, key string) ([]byte, error) {
+	data, ok := m.objects[bucket+"/"+key]
+	if !ok && m.unlisted[bucket] {
+		return nil, fmt.Errorf("%w: AccessDenied", trust.ErrDenied) // what S3 says to a caller that cannot list
+	}
+	if !ok {
+		return nil, trust.ErrNotFound
+	}
+	return data, nil
+}
+
+func (m *memStore) Put(_ context.Context, _, bucket, key string, data []byte) error {
+	m.objects[bucket+"/"+key] = data
+	return nil
+}
+
+// A peer whose bucket refuses listing is read by the certificate's key:
+// missing (not failed) until it publishes, then copied.
+func TestSyncReadsAnUnlistablePeerByKey(t *testing.T) {
+	store := &memStore{objects: map[string][]byte{}, unlisted: map[string]bool{bob.Bucket: true}}
+	ctx := context.Background()
+	rep := trust.Sync(ctx, store, plan)
+	if got := rep.Peers[0]; got.State != trust.Missing || rep.Failed() || !strings.Contains(got.Error, "AccessDenied") {
+		t.Fatalf("before publishing: %+v, want missing with the reason", got)
+	}
+	cert, fp := newCert(t, "bob")
+	store.objects[bob.Bucket+"/"+trust.CertKey(bob.PartyID)] = cert
+	if got := trust.Sync(ctx, store, plan).Peers[0]; got.State != trust.Copied || got.Fingerprint != fp {
+		t.Fatalf("after publishing: %+v, want copied with %s", got, fp)
+	}
+	if string(store.objects[alice.Bucket+"/"+trust.CertKey(bob.PartyID)]) != string(cert) {
+		t.Error("alice's copy differs from bob's certificate")
 	}
 }
