@@ -108,8 +108,8 @@ $(TFSEC):
 e2e: deps terraformrc ## Apply local and kubeip-demo against the AWS emulator (moto_server), re-plan, destroy
 	TF_CLI_CONFIG_FILE=$(TFRC) MPC_E2E_REQUIRED=1 go test -count=1 -timeout 60m -v -run TestE2E ./test/e2e/
 
-bench: deps ## Measure synth (floor, examples, generated meshes), go build cold/warm and test phases; prints a table
-	go run ./cmd/mpc-bench $(BENCH_ARGS)
+bench: deps ## Go benchmarks of synthesis: one example, all examples, generated 4/7/13-party meshes (docs/performance.md)
+	go test -run '^$$' -bench . -benchtime 3x ./test/bench/
 
 scan: deps $(TFSEC) ## tfsec on every stack of every example environment; fails on any unsuppressed finding
 	MPC_TFSEC=$(TFSEC) MPC_SCAN_REQUIRED=1 go test -count=1 -v -run TestTfsec ./test/scan/
