@@ -24,6 +24,7 @@ var demoOrder = []string{
 	"demo-carol-consumer", "demo-carol-party", "demo-carol-cluster",
 }
 
+// read loads the fixture manifest.
 func read(t *testing.T) manifest.Manifest {
 	t.Helper()
 	m, err := manifest.Read(fixture)
@@ -33,6 +34,8 @@ func read(t *testing.T) manifest.Manifest {
 	return m
 }
 
+// TestOrderPutsDependenciesFirst: the apply order of make apply puts every
+// stack after what it depends on, ties broken by name.
 func TestOrderPutsDependenciesFirst(t *testing.T) {
 	m := read(t)
 	got, err := m.Order("demo-")
@@ -74,6 +77,7 @@ func TestOrderPrefixSelectsOneEnvironment(t *testing.T) {
 	}
 }
 
+// TestOrderNamesTheCycle: a dependency cycle is an error naming its stacks.
 func TestOrderNamesTheCycle(t *testing.T) {
 	m := read(t)
 	s := m.Stacks["demo-alice-provider"]
@@ -85,6 +89,7 @@ func TestOrderNamesTheCycle(t *testing.T) {
 	}
 }
 
+// TestDependents: the reverse edges name every stack reading a provider stack.
 func TestDependents(t *testing.T) {
 	got := read(t).Dependents()["demo-alice-provider"]
 	if want := []string{"demo-alice-cluster", "demo-bob-consumer", "demo-carol-consumer"}; !slices.Equal(got, want) {
@@ -92,6 +97,8 @@ func TestDependents(t *testing.T) {
 	}
 }
 
+// TestReadSaysToSynthesize: a missing or broken manifest is an error
+// naming the file or the fix.
 func TestReadSaysToSynthesize(t *testing.T) {
 	_, err := manifest.Read(t.TempDir())
 	if err == nil || !strings.Contains(err.Error(), "run make synth first") {

@@ -31,6 +31,7 @@ import (
 // examples is the folder of the example environments.
 var examples = filepath.Join("..", "..", config.DefaultDir)
 
+// TestMain stops the jsii runtime (and its Node process) after the run.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	jsii.Close()
