@@ -1,7 +1,10 @@
 package chartcheck
 
 import (
+	"cmp"
 	"flag"
+	"maps"
+	"slices"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -266,7 +269,7 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 		}
 	}
 	if len(e.HostPorts) == 0 && len(hostPorts) > 0 {
-		c.failf("host ports %v are bound although peers reach the pod through the NLB", keys(intKeys(hostPorts)))
+		c.failf("host ports %v are bound although peers reach the pod through the NLB", keys(hostPorts))
 	}
 
 	// The ConfigMap the pod reads, and the keys it reads from it.
@@ -330,7 +333,7 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 		tolerated = append(tolerated, fmt.Sprintf("%v=%v:%v", t["key"], t["value"], t["effect"]))
 	}
 	for _, t := range e.NodeTaints {
-		if !contains(tolerated, t) {
+		if !slices.Contains(tolerated, t) {
 			c.failf("the enclave nodes' taint %s is not tolerated (tolerations %v)", t, tolerated)
 		}
 	}
@@ -431,31 +434,8 @@ func envValue(container Object, name string) any {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func intKeys(m map[int]bool) map[string]bool {
-	res := map[string]bool{}
-	for k := range m {
-		res[strconv.Itoa(k)] = true
-	}
-	return res
-}
-
-func keys[V any](m map[string]V) []string {
-	res := make([]string, 0, len(m))
-	for k := range m {
-		res = append(res, k)
-	}
-	sort.Strings(res)
-	return res
-}
+// keys returns a map's keys, sorted.
+func keys[K cmp.Ordered, V any](m map[K]V) []K { return slices.Sorted(maps.Keys(m)) }
 
 var (
 	reTomlInt   = regexp.MustCompile(`(?m)^\s*([a-z_]+)\s*=\s*(-?[0-9]+)\s*$`)
