@@ -3,11 +3,11 @@ package chartcheck
 import (
 	"cmp"
 	"flag"
-	"maps"
-	"slices"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
