@@ -66,8 +66,9 @@ generate: node-deps ## Generate the Kubernetes and Helm Go bindings into generat
 		echo "$(LOCK_SUM)" > generated/.mpc-lock.sha256; \
 	fi
 
-deps: generate ## Everything the Go code needs: bindings and Go modules
+deps: generate ## Everything the Go code needs: bindings, Go modules, the Helm post-renderer of KubeIP releases
 	@go mod download
+	@go build -o bin/mpc-postrender ./cmd/mpc-postrender
 
 synth: deps ## Synthesize all environments into cdktf.out (ENV=name for one)
 	MPC_ENV=$(ENV) go run .
