@@ -27,7 +27,7 @@ TFSEC_VERSION := v1.28.14
 TFSEC := $(CACHE_DIR)/bin/tfsec
 LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
 
-.PHONY: help help-examples deps node-deps generate synth test unit snapshots validate-config clean clean-cache \
+.PHONY: help help-examples deps node-deps generate synth test check unit snapshots validate-config clean clean-cache \
 	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
 	peers-export render e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs trust-status
 
@@ -67,8 +67,9 @@ generate: node-deps ## Generate the Kubernetes and Helm Go bindings into generat
 		echo "$(LOCK_SUM)" > generated/.mpc-lock.sha256; \
 	fi
 
-deps: generate ## Everything the Go code needs: bindings and Go modules
+deps: generate ## Everything the Go code needs: bindings, Go modules, the Helm post-renderer of KubeIP releases
 	@go mod download
+	@go build -o bin/mpc-postrender ./cmd/mpc-postrender
 
 synth: deps ## Synthesize all environments into cdktf.out (ENV=name for one)
 	MPC_ENV=$(ENV) go run .
@@ -89,14 +90,28 @@ test: deps terraformrc $(TFSEC) ## Run the whole test suite (unit, snapshots, ba
 	go vet ./...
 	TF_CLI_CONFIG_FILE=$(TFRC) MPC_TFSEC=$(TFSEC) go test -count=1 -timeout 60m $(TEST_PKGS)
 
+# The fast loop leaves out what needs outside tools or minutes: the emulator
+# end-to-end run (test/e2e) and the tfsec scan (test/scan) by package, and
+# Kubernetes API-server checks by test name (CHECK_SKIP, a go test -skip
+# pattern), because they sit in packages whose other tests belong here.
+# The packages that synthesize (each starts Node) are named first so that
+# they start while the rest builds; go test drops the repeats.
+CHECK_PKGS = ./stacks/ ./test/ ./test/constructs/ ./test/synthtest/ ./test/badinput/ \
+	$(shell go list ./... | grep -vE '/test/(e2e|scan)$$')
+CHECK_SKIP ?= KubeAPI
+
+check: deps ## The fast loop: go vet and every test but the emulator end-to-end, the tfsec scan and API-server checks
+	go vet ./...
+	go test -count=1 -skip '$(CHECK_SKIP)' $(CHECK_PKGS)
+
 $(TFSEC):
 	GOBIN=$(CACHE_DIR)/bin go install github.com/aquasecurity/tfsec/cmd/tfsec@$(TFSEC_VERSION)
 
 e2e: deps terraformrc ## Apply local and kubeip-demo against the AWS emulator (moto_server), re-plan, destroy
 	TF_CLI_CONFIG_FILE=$(TFRC) MPC_E2E_REQUIRED=1 go test -count=1 -timeout 60m -v -run TestE2E ./test/e2e/
 
-bench: deps ## Measure synth (floor, examples, generated meshes), go build cold/warm and test phases; prints a table
-	go run ./cmd/mpc-bench $(BENCH_ARGS)
+bench: deps ## Go benchmarks of synthesis: one example, all examples, generated 4/7/13-party meshes (docs/performance.md)
+	go test -run '^$$' -bench . -benchtime 3x ./test/bench/
 
 scan: deps $(TFSEC) ## tfsec on every stack of every example environment; fails on any unsuppressed finding
 	MPC_TFSEC=$(TFSEC) MPC_SCAN_REQUIRED=1 go test -count=1 -v -run TestTfsec ./test/scan/

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -43,7 +44,7 @@ func run(args []string) int {
 		return trustPlan(dir, args[1:])
 	}
 	if len(args) >= 1 && args[0] == "list" {
-		return list(args[1:])
+		return list(args[1:], os.Stdout)
 	}
 	cfg, err := config.Load(dir, only)
 	if err != nil {
@@ -105,9 +106,9 @@ func trustPlan(dir string, args []string) int {
 	return 0
 }
 
-// list prints the synthesized stacks of an environment (or all) in
+// list prints to w the synthesized stacks of an environment (or all) in
 // dependency order, with what each depends on unless --names is given.
-func list(args []string) int {
+func list(args []string, w io.Writer) int {
 	fs := flag.NewFlagSet("list", flag.ContinueOnError)
 	names := fs.Bool("names", false, "print stack names only, one per line")
 	reverse := fs.Bool("reverse", false, "destroy order: dependents first")
@@ -138,11 +139,11 @@ func list(args []string) int {
 			continue
 		}
 		if *names {
-			fmt.Println(n)
+			fmt.Fprintln(w, n)
 			continue
 		}
 		deps := m.Stacks[n].Dependencies
-		fmt.Printf("%-45s depends on: %s\n", n, orNone(strings.Join(deps, ", ")))
+		fmt.Fprintf(w, "%-45s depends on: %s\n", n, orNone(strings.Join(deps, ", ")))
 	}
 	return 0
 }

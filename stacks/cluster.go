@@ -147,11 +147,15 @@ func helmProps(env *config.Environment, p *config.Party, party *PartyOutputs, pu
 		props.TrustedReleases = append(props.TrustedReleases, kmscore.TrustedRelease{PCR0: r.PCR0, PCR1: r.PCR1, PCR2: r.PCR2})
 	}
 	if h.Path != "" {
-		// Terraform runs in cdktf.out/stacks/<stack>, three levels below the project.
-		props.Repository, props.LocalChartPath = "", h.Path
-		if !filepath.IsAbs(h.Path) {
-			props.LocalChartPath = filepath.Join("..", "..", "..", h.Path)
+		props.Repository, props.LocalChartPath = "", fromStackDir(h.Path)
+	}
+	if env.Strategy == config.KubeIP {
+		// Peers dial the node's Elastic IP: the published MPC ports must
+		// answer on the node itself.
+		for _, port := range ports(env) {
+			props.HostPorts = append(props.HostPorts, port.Number)
 		}
+		props.PostRenderer = fromStackDir(PostRendererPath)
 	}
 	if len(h.Values) > 0 {
 		extra, err := yaml.Marshal(h.Values)
@@ -165,6 +169,20 @@ func helmProps(env *config.Environment, p *config.Party, party *PartyOutputs, pu
 		props.Peers = append(props.Peers, mpchelm.PeerHost{ID: q.ID, Host: peerHost(env, published[q.ID]), Port: env.Ports.Peer})
 	}
 	return props
+}
+
+// PostRendererPath is where `make deps` builds mpc-postrender, relative to
+// the project root.
+const PostRendererPath = "bin/mpc-postrender"
+
+// fromStackDir returns a path relative to the project root as Terraform sees
+// it from a stack's working folder, cdktf.out/stacks/<stack>, three levels
+// below the project; absolute paths are kept.
+func fromStackDir(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join("..", "..", "..", path)
 }
 
 // peerHost is the address every party uses for party q, and q's identity

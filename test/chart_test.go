@@ -90,26 +90,38 @@ func TestChartContractCatchesBrokenReleases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ override, want string }{
-		{"kmsPeers: {count: 5}", "StatefulSet replicas"},
-		{"kmsPeers: {id: 2}", "first ordinal"},
-		{"kmsCore: {image: {tag: latest}}", "is not pinned"},
-		{"kmsCore: {image: {name: hub.zama.org/ghcr/zama-ai/kms/core-service}}", "kms-core image"},
-		{"kmsCore: {nitroEnclave: {enabled: false}}", "not the enclave variant"},
-		{"kmsCore: {nitroEnclave: {cpuCount: 48, memoryGiB: 96}}", "enclave CPUs requested"},
-		{"kmsCore: {privateVault: {s3: {enabled: false}}}", "[private_vault.storage.s3]"},
-		{"kmsCore: {privateVault: {awskms: {enabled: false}}}", "is read by no container"},
-		{"kmsCore: {thresholdMode: {thresholdValue: 4}}", "threshold t"},
-		{"kmsCore: {thresholdMode: {peersList: [{id: 1, host: 192.0.2.1, port: 50001}]}}", "lists 1 peers"},
-		{"kmsCore: {thresholdMode: {tls: {enabled: false}}}", "peer TLS"},
-		{"kmsCore: {serviceAccountName: default}", "service account"},
-		{"kmsCore: {envFrom: {configmap: {name: other}}}", "not the party's"},
-		{"kmsCore: {nodeSelector: {kubernetes.io/os: linux}}", "not a label of the enclave node group"},
-		{"kmsCore: {tolerations: []}", "is not tolerated"},
-		{"kmsCore: {hostPort: true}", "value kmsCore.hostPort is not a value"},
+	post, err := rel.PostRenderer()
+	if err != nil || post == nil {
+		t.Fatalf("the KubeIP release has no host-port post-renderer (%v)", err)
+	}
+	for _, tc := range []struct {
+		override, want string
+		skipPost       bool
+	}{
+		{override: "", want: "is not bound on the node", skipPost: true},
+		{override: "kmsPeers: {count: 5}", want: "StatefulSet replicas"},
+		{override: "kmsPeers: {id: 2}", want: "first ordinal"},
+		{override: "kmsCore: {image: {tag: latest}}", want: "is not pinned"},
+		{override: "kmsCore: {image: {name: hub.zama.org/ghcr/zama-ai/kms/core-service}}", want: "kms-core image"},
+		{override: "kmsCore: {nitroEnclave: {enabled: false}}", want: "not the enclave variant", skipPost: true},
+		{override: "kmsCore: {nitroEnclave: {cpuCount: 48, memoryGiB: 96}}", want: "enclave CPUs requested"},
+		{override: "kmsCore: {privateVault: {s3: {enabled: false}}}", want: "[private_vault.storage.s3]"},
+		{override: "kmsCore: {privateVault: {awskms: {enabled: false}}}", want: "is read by no container"},
+		{override: "kmsCore: {thresholdMode: {thresholdValue: 4}}", want: "threshold t"},
+		{override: "kmsCore: {thresholdMode: {peersList: [{id: 1, host: 192.0.2.1, port: 50001}]}}", want: "lists 1 peers"},
+		{override: "kmsCore: {thresholdMode: {tls: {enabled: false}}}", want: "peer TLS"},
+		{override: "kmsCore: {serviceAccountName: default}", want: "service account"},
+		{override: "kmsCore: {envFrom: {configmap: {name: other}}}", want: "not the party's"},
+		{override: "kmsCore: {nodeSelector: {kubernetes.io/os: linux}}", want: "not a label of the enclave node group"},
+		{override: "kmsCore: {tolerations: []}", want: "is not tolerated"},
+		{override: "kmsCore: {hostPort: true}", want: "value kmsCore.hostPort is not a value"},
 	} {
 		docs := append(slices.Clone(rel.Values), tc.override)
-		r, err := chartcheck.Render(ch, rel.Name, rel.Namespace, docs)
+		render := post
+		if tc.skipPost {
+			render = nil
+		}
+		r, err := chartcheck.Render(ch, rel.Name, rel.Namespace, docs, render)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.override, err)
 		}

@@ -33,8 +33,12 @@ func TestEveryManagedPartyHasItsFourStacks(t *testing.T) {
 			}
 		}
 	}
-	if want := 4 * (4 + 4 + 1 + 1); len(app.docs) != want {
-		t.Errorf("got %d stacks, want %d (4 layers for each of the 10 managed parties)", len(app.docs), want)
+	managed := 0
+	for _, e := range app.cfg.Environments {
+		managed += len(e.ManagedParties())
+	}
+	if want := len(config.Layers) * managed; len(app.docs) != want {
+		t.Errorf("got %d stacks, want %d (%d layers for each of the %d managed parties)", len(app.docs), want, len(config.Layers), managed)
 	}
 }
 
@@ -80,13 +84,21 @@ func TestEveryStackHasAnExplicitBackendAndProviderRanges(t *testing.T) {
 	}
 }
 
-// TestKubeIPFirewallsAdmitExactlyThePeers checks the KubeIP mesh: each
-// firewall admits the other four parties' /32s on each MPC port (managed
-// peers through their provider stacks, the external one from config) and
-// nothing from 0.0.0.0/0.
+// TestKubeIPFirewallsAdmitExactlyThePeers checks every KubeIP example: each
+// firewall admits every other party's /32s on each MPC port of the
+// environment (managed peers through their provider stacks, external ones
+// from config), the configured extra CIDRs, and nothing from 0.0.0.0/0.
 func TestKubeIPFirewallsAdmitExactlyThePeers(t *testing.T) {
-	e := env(t, "kubeip-demo")
-	portsWanted := []float64{50100, 50001, 9646}
+	for _, e := range environments(t, config.KubeIP) {
+		kubeIPFirewallsAdmitExactlyThePeers(t, e)
+	}
+}
+
+func kubeIPFirewallsAdmitExactlyThePeers(t *testing.T, e *config.Environment) {
+	var portsWanted []float64
+	for _, port := range e.PortList() {
+		portsWanted = append(portsWanted, float64(port.Number))
+	}
 	for _, p := range e.ManagedParties() {
 		stack := e.StackName(p, config.LayerConsumer)
 		rules := resources(stack, "aws_vpc_security_group_ingress_rule")
@@ -124,17 +136,23 @@ func TestKubeIPFirewallsAdmitExactlyThePeers(t *testing.T) {
 				t.Errorf("%s admits %s on %v, want %v", stack, q.Name, ports, want)
 			}
 		}
-		if n := len(e.Peers(p)) * 3; len(got) != len(e.Peers(p))+boolInt(len(p.Managed.Firewall.ExtraCIDRs) > 0) {
+		if n := len(e.Peers(p)) * len(portsWanted); len(got) != len(e.Peers(p))+boolInt(len(p.Managed.Firewall.ExtraCIDRs) > 0) {
 			t.Errorf("%s: sources %v, want the %d peers (%d rules)", stack, keys(got), len(e.Peers(p)), n)
 		}
 	}
 }
 
-// TestPrivateLinkConsumersReachEveryPeerThroughItsProvider checks the
-// PrivateLink mesh of local: one endpoint per other party, each fed by that
-// peer's provider stack; service_region set only across regions.
+// TestPrivateLinkConsumersReachEveryPeerThroughItsProvider checks every
+// PrivateLink example: one endpoint per other party, each fed by that
+// peer's provider stack (a managed peer) or naming the configured endpoint
+// service (an external peer); service_region set only across regions.
 func TestPrivateLinkConsumersReachEveryPeerThroughItsProvider(t *testing.T) {
-	e := env(t, "local")
+	for _, e := range environments(t, config.PrivateLink) {
+		privateLinkConsumersReachEveryPeer(t, e)
+	}
+}
+
+func privateLinkConsumersReachEveryPeer(t *testing.T, e *config.Environment) {
 	for _, p := range e.ManagedParties() {
 		stack := e.StackName(p, config.LayerConsumer)
 		endpoints := resources(stack, "aws_vpc_endpoint")
@@ -144,12 +162,14 @@ func TestPrivateLinkConsumersReachEveryPeerThroughItsProvider(t *testing.T) {
 		for _, q := range e.Peers(p) {
 			var found map[string]any
 			for _, ep := range endpoints {
-				if strings.Contains(fmt.Sprint(ep["service_name"]), remoteRef(e.StackName(q, config.LayerProvider))) {
+				name := fmt.Sprint(ep["service_name"])
+				if q.Managed != nil && strings.Contains(name, remoteRef(e.StackName(q, config.LayerProvider))) ||
+					q.External != nil && name == q.External.EndpointServiceName {
 					found = ep
 				}
 			}
 			if found == nil {
-				t.Errorf("%s has no endpoint fed by %s", stack, e.StackName(q, config.LayerProvider))
+				t.Errorf("%s has no endpoint to %s (fed by its provider stack when managed, the configured service name when external)", stack, q.Name)
 				continue
 			}
 			if found["vpc_endpoint_type"] != "Interface" {
@@ -169,8 +189,7 @@ func TestPrivateLinkConsumersReachEveryPeerThroughItsProvider(t *testing.T) {
 // TestEndpointServicesAdmitExactlyTheRestOfTheMesh checks allowed principals
 // and supported regions of every provider against the configuration.
 func TestEndpointServicesAdmitExactlyTheRestOfTheMesh(t *testing.T) {
-	for _, name := range []string{"local", "zws-dev", "kms-dev-v1"} {
-		e := env(t, name)
+	for _, e := range environments(t, config.PrivateLink) {
 		for _, p := range e.ManagedParties() {
 			stack := e.StackName(p, config.LayerProvider)
 			var principals, regions []string
@@ -203,25 +222,57 @@ func TestEndpointServicesAdmitExactlyTheRestOfTheMesh(t *testing.T) {
 	}
 }
 
-// TestTerragruntExampleConnectionBothWays checks the two-organisation pair:
-// party 2 (zws-dev, eu-west-1) reaches party 4 (kms-dev-v1, eu-west-3) across
-// regions from static values, and party 4 reaches party 2 the same way, so
-// the connection works in both directions.
-func TestTerragruntExampleConnectionBothWays(t *testing.T) {
-	for _, c := range []struct{ stack, service, region string }{
-		{"zws-dev-zws-threshold-2-consumer", "com.amazonaws.vpce.eu-west-3.vpce-svc-0c21caecf930e4d3a", "eu-west-3"},
-		{"kms-dev-v1-kms-threshold-4-consumer", "com.amazonaws.vpce.eu-west-1.vpce-svc-0a1b2c3d4e5f60718", "eu-west-1"},
-	} {
-		eps := resources(c.stack, "aws_vpc_endpoint")
-		if len(eps) != 1 {
-			t.Fatalf("%s: %d endpoints, want 1", c.stack, len(eps))
-		}
-		for _, ep := range eps {
-			if ep["service_name"] != c.service || ep["service_region"] != c.region {
-				t.Errorf("%s: endpoint to %v in %v, want %s in %s", c.stack, ep["service_name"], ep["service_region"], c.service, c.region)
+// TestExternalPeersAreConnectedBothWays checks the examples shared by two
+// organisations (zws-dev and kms-dev-v1): when a party that one example
+// declares external is managed by another example, that other example
+// declares this example's managed parties as its external peers, with the
+// same name, id, account and region, so each reaches the other. Each consumer's
+// endpoint to the external peer is checked by
+// TestPrivateLinkConsumersReachEveryPeerThroughItsProvider.
+func TestExternalPeersAreConnectedBothWays(t *testing.T) {
+	pairs := 0
+	for _, e := range app.cfg.Environments {
+		for _, x := range e.Parties {
+			if x.External == nil {
+				continue
+			}
+			for _, f := range app.cfg.Environments {
+				i := slices.IndexFunc(f.Parties, func(q config.Party) bool {
+					return q.Managed != nil && q.Name == x.Name && q.ID == x.ID && q.AccountID == x.AccountID && q.Region == x.Region
+				})
+				if f == e || i < 0 {
+					continue
+				}
+				pairs++
+				for _, p := range e.ManagedParties() {
+					if !slices.ContainsFunc(f.Parties, func(q config.Party) bool {
+						return q.External != nil && q.Name == p.Name && q.ID == p.ID && q.AccountID == p.AccountID && q.Region == p.Region
+					}) {
+						t.Errorf("%s manages %s, which %s declares external, but does not declare %s's %s external", f.Name, x.Name, e.Name, e.Name, p.Name)
+					}
+				}
 			}
 		}
 	}
+	if pairs == 0 {
+		t.Fatal("no example manages a party another example declares external; the two-organisation examples are gone")
+	}
+}
+
+// environments returns the example environments of one strategy, failing
+// when there is none (the test would check nothing).
+func environments(t *testing.T, s config.Strategy) []*config.Environment {
+	t.Helper()
+	var res []*config.Environment
+	for _, e := range app.cfg.Environments {
+		if e.Strategy == s {
+			res = append(res, e)
+		}
+	}
+	if len(res) == 0 {
+		t.Fatalf("no example environment uses %s", s)
+	}
+	return res
 }
 
 func strs(v any) []string {

@@ -56,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runDiagram(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("diagram", flag.ContinueOnError)
 	configDir := fs.String("config", config.DefaultDir, "folder of the environment files")
-	stacksDir := fs.String("stacks", "cdktf.out", "synthesized stacks: cdktf.out, or test/snapshots")
+	stacksDir := fs.String("stacks", "cdktf.out", "synthesized stacks: cdktf.out, or test/snapshots for an environment whose every stack has a snapshot")
 	outDir := fs.String("out-dir", diagram.DefaultDir, "folder the <ENV>.mmd files are written to")
 	out := fs.String("out", "", "file to write the diagram of the one ENV named to")
 	svg := fs.Bool("svg", false, "also write <ENV>.svg when Graphviz's dot is on PATH")

@@ -9,6 +9,8 @@ package mpchelm
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -118,6 +120,14 @@ type Props struct {
 	// ExtraValues is an operator YAML document passed after the generated
 	// values, so its keys win. Default: none.
 	ExtraValues string
+	// HostPorts are MPC ports the kms-core container must also bind on its
+	// node (KubeIP: peers dial the node's Elastic IP). The chart has no
+	// setting for it, so the release runs PostRenderer, which adds them.
+	// Default: none.
+	HostPorts []int
+	// PostRenderer is the path of the mpc-postrender binary as Terraform
+	// will find it. Required with HostPorts.
+	PostRenderer string
 }
 
 // MPCRelease is the created Helm release.
@@ -173,11 +183,30 @@ func New(scope constructs.Construct, id string, props *Props) *MPCRelease {
 	if len(props.DependsOn) > 0 {
 		cfg.DependsOn = &props.DependsOn
 	}
+	if len(props.HostPorts) > 0 {
+		if props.PostRenderer == "" {
+			panic(fmt.Sprintf("mpchelm %s: HostPorts need the PostRenderer binary", name))
+		}
+		cfg.Postrender = &release.ReleasePostrender{
+			BinaryPath: jsii.String(props.PostRenderer),
+			Args:       jsii.Strings(PostRenderArgs(name, props.HostPorts)...),
+		}
+	}
 	rel := release.NewRelease(c, jsii.String("release"), cfg)
 	return &MPCRelease{Release: rel, Name: rel.Name(), Values: values}
 }
 
 func orTrue(b *bool) bool { return b == nil || *b }
+
+// PostRenderArgs are the arguments mpc-postrender gets for a release: its
+// name and the ports to bind on the node.
+func PostRenderArgs(release string, ports []int) []string {
+	list := make([]string, len(ports))
+	for i, p := range ports {
+		list[i] = strconv.Itoa(p)
+	}
+	return []string{"--release", release, "--ports", strings.Join(list, ",")}
+}
 
 // chartPortNames maps mesh port names to the chart's kmsCore.ports keys.
 var chartPortNames = map[string]string{mesh.GRPCName: kmscore.PortClient, mesh.PeerName: kmscore.PortPeer, mesh.MetricsName: kmscore.PortMetrics}

@@ -20,8 +20,13 @@
 package kmscore
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -488,3 +493,117 @@ tracing.enabled
 tracing.endpoint
 tracing.otlp_timeout_ms
 `
+
+// EnclaveContainer is the name of the kms-core container when Nitro
+// enclaves are on; its ports are the MPC ports.
+const EnclaveContainer = "kms-core-enclave"
+
+// BindHostPorts rewrites a release's rendered manifests so that the
+// kms-core container of StatefulSet <release>-core binds each of the given
+// ports on its node as well (hostPort = containerPort). The chart has no
+// setting for it, and under KubeIP peers dial the node's Elastic IP, so
+// without host ports nothing would answer them. Every other object is
+// written back unchanged in content. It fails when the StatefulSet or one
+// of the ports is missing, so a chart change cannot silently undo it.
+func BindHostPorts(manifests []byte, release string, ports []int) ([]byte, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(manifests))
+	var docs []*yaml.Node
+	bound := map[int]bool{}
+	found := false
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rendered manifests are not YAML: %w", err)
+		}
+		if isCoreStatefulSet(&doc, release+CoreSuffix) {
+			found = true
+			for _, c := range seq(at(&doc, "spec", "template", "spec", "containers")) {
+				if scalar(at(c, "name")) != EnclaveContainer {
+					continue
+				}
+				for _, p := range seq(at(c, "ports")) {
+					n, err := strconv.Atoi(scalar(at(p, "containerPort")))
+					if err != nil || !slices.Contains(ports, n) {
+						continue
+					}
+					setScalar(p, "hostPort", strconv.Itoa(n), "!!int")
+					bound[n] = true
+				}
+			}
+		}
+		docs = append(docs, &doc)
+	}
+	if !found {
+		return nil, fmt.Errorf("no StatefulSet %s%s in the rendered release", release, CoreSuffix)
+	}
+	for _, p := range ports {
+		if !bound[p] {
+			return nil, fmt.Errorf("container %s of %s%s has no port %d to bind on the node", EnclaveContainer, release, CoreSuffix, p)
+		}
+	}
+	var out bytes.Buffer
+	enc := yaml.NewEncoder(&out)
+	enc.SetIndent(2)
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return nil, err
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+func isCoreStatefulSet(doc *yaml.Node, name string) bool {
+	return scalar(at(doc, "kind")) == "StatefulSet" && scalar(at(doc, "metadata", "name")) == name
+}
+
+// at walks mapping keys from a document or mapping node; nil when absent.
+func at(n *yaml.Node, keys ...string) *yaml.Node {
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	for _, k := range keys {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				next = n.Content[i+1]
+			}
+		}
+		n = next
+	}
+	return n
+}
+
+func seq(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// setScalar sets key to a scalar value in a mapping node.
+func setScalar(m *yaml.Node, key, value, tag string) {
+	if v := at(m, key); v != nil {
+		v.Kind, v.Tag, v.Value = yaml.ScalarNode, tag, value
+		return
+	}
+	m.Content = append(m.Content,
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key},
+		&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value})
+}

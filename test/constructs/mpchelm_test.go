@@ -216,3 +216,18 @@ func TestMPCHelmPrivateLinkPeersAreTheirServiceNames(t *testing.T) {
 		t.Errorf("peers = %v, want %v", got.KmsCore.ThresholdMode.PeersList, want)
 	}
 }
+
+// A KubeIP release binds the MPC ports on the node through the post-renderer,
+// since the chart has no host-port setting.
+func TestMPCHelmHostPortsRunThePostRenderer(t *testing.T) {
+	p := mpchelmKubeIPProps()
+	p.HostPorts, p.PostRenderer = []int{50001, 9646}, "../../../bin/mpc-postrender"
+	rel := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", p) })
+	pr := synthtest.Block(rel, "postrender")
+	if pr["binary_path"] != "../../../bin/mpc-postrender" || !reflect.DeepEqual(synthtest.Strings(pr["args"]), []string{"--release", "kms-threshold-4", "--ports", "50001,9646"}) {
+		t.Errorf("postrender = %v", pr)
+	}
+	if _, ok := mpchelmSynth(t, func(s constructs.Construct) { mpchelm.New(s, "mpc", mpchelmKubeIPProps()) })["postrender"]; ok {
+		t.Error("a release without host ports runs a post-renderer")
+	}
+}

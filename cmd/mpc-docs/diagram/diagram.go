@@ -157,7 +157,7 @@ func (b *builder) stack(p *config.Party, l config.Layer) (*stackset.Stack, error
 	name := b.env.StackName(p, l)
 	st, ok := b.set.Stacks[name]
 	if !ok {
-		return nil, fmt.Errorf("stack %s is missing from the synthesized stacks: run make synth ENV=%s (or make snapshots)", name, b.env.Name)
+		return nil, fmt.Errorf("stack %s is missing from the synthesized stacks: run make synth ENV=%s", name, b.env.Name)
 	}
 	return st, nil
 }

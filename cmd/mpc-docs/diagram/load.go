@@ -18,7 +18,8 @@ func File(dir, env string) string { return filepath.Join(dir, env+".mmd") }
 
 // Load builds the diagrams of the named environments (every environment of
 // configDir when names is empty) from the configuration in configDir and
-// the synthesized stacks in stacksDir (cdktf.out or test/snapshots).
+// the synthesized stacks in stacksDir (cdktf.out, or test/snapshots for an
+// environment whose every stack has a golden snapshot).
 func Load(configDir, stacksDir string, names []string) ([]*Diagram, error) {
 	cfg, err := config.Load(configDir, names)
 	if err != nil {

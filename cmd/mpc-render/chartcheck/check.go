@@ -1,8 +1,13 @@
 package chartcheck
 
 import (
+	"cmp"
+	"flag"
 	"fmt"
+	"maps"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,6 +37,36 @@ type Release struct {
 	ConfigMaps map[string]map[string]string
 	// ServiceAccounts are the ServiceAccounts of the stack: name to IRSA role.
 	ServiceAccounts map[string]string
+	// PostRender is the release's post-renderer, binary then arguments;
+	// empty without one.
+	PostRender []string
+}
+
+// PostRenderer returns what the release's post-renderer does to the
+// rendered manifests: mpc-postrender binds host ports; nil without one. Any
+// other binary is an error, since what it does cannot be checked.
+func (r *Release) PostRenderer() (func([]byte) ([]byte, error), error) {
+	if len(r.PostRender) == 0 {
+		return nil, nil
+	}
+	if filepath.Base(r.PostRender[0]) != "mpc-postrender" {
+		return nil, fmt.Errorf("release %s: post-renderer %s is not mpc-postrender and cannot be reproduced", r.Name, r.PostRender[0])
+	}
+	fs := flag.NewFlagSet("mpc-postrender", flag.ContinueOnError)
+	release := fs.String("release", "", "")
+	ports := fs.String("ports", "", "")
+	if err := fs.Parse(r.PostRender[1:]); err != nil {
+		return nil, fmt.Errorf("release %s: post-renderer arguments: %w", r.Name, err)
+	}
+	var list []int
+	for _, p := range strings.Split(*ports, ",") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("release %s: post-renderer port %q", r.Name, p)
+		}
+		list = append(list, n)
+	}
+	return func(m []byte) ([]byte, error) { return kmscore.BindHostPorts(m, *release, list) }, nil
 }
 
 // ReleaseOf reads the release of a cluster stack.
@@ -52,6 +87,9 @@ func ReleaseOf(st Stacks, stack string) (*Release, error) {
 		}
 		for _, doc := range tfjson.Strings(rel["values"]) {
 			r.Values = append(r.Values, st.Resolve(stack, doc))
+		}
+		if pr := firstBlock(rel["postrender"]); pr != nil {
+			r.PostRender = append([]string{fmt.Sprint(pr["binary_path"])}, tfjson.Strings(pr["args"])...)
 		}
 	}
 	cms, _ := resources["kubernetes_config_map_v1"].(tfjson.Object)
@@ -108,6 +146,9 @@ type Expectation struct {
 	// TLS is peer TLS, with the trusted releases as pcr0/pcr1/pcr2 triples.
 	TLS             bool
 	TrustedReleases [][3]string
+	// HostPorts are the ports kms-core must bind on its node: the published
+	// MPC ports under KubeIP, none under PrivateLink.
+	HostPorts []int
 	// NodeLabels and NodeTaints are the enclave node group's, read from the
 	// party stack; NodeTaints as key=value:Effect.
 	NodeLabels map[string]string
@@ -141,6 +182,11 @@ func Expect(env *config.Environment, p *config.Party, st Stacks) Expectation {
 	}
 	for _, r := range env.PeerTLS.TrustedReleases {
 		e.TrustedReleases = append(e.TrustedReleases, [3]string{r.PCR0, r.PCR1, r.PCR2})
+	}
+	if env.Strategy == config.KubeIP {
+		for _, port := range env.PortList() {
+			e.HostPorts = append(e.HostPorts, port.Number)
+		}
 	}
 	for i := range env.Parties {
 		q := &env.Parties[i]
@@ -205,6 +251,26 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 	c.equal("enclave CPUs requested (aws.ec2.nitro/nitro_enclaves_cpus)", get(main, "resources", "requests", "aws.ec2.nitro/nitro_enclaves_cpus"), e.EnclaveCPUs)
 	c.equal("enclave huge pages requested", get(main, "resources", "requests", "hugepages-1Gi"), fmt.Sprintf("%dGi", e.EnclaveMemoryGiB))
 	c.equal("threshold id of the kms-core container", envValue(main, "KMS_CORE__THRESHOLD__MY_ID"), strconv.Itoa(e.PartyID))
+	hostPorts := map[int]bool{}
+	for _, ct := range append(append([]Object{}, initContainers...), containers...) {
+		for _, p := range list(ct["ports"]) {
+			if hp, ok := p["hostPort"]; ok {
+				n, _ := strconv.Atoi(fmt.Sprint(hp))
+				hostPorts[n] = true
+				if fmt.Sprint(hp) != fmt.Sprint(p["containerPort"]) {
+					c.failf("container %v maps host port %v to %v", ct["name"], hp, p["containerPort"])
+				}
+			}
+		}
+	}
+	for _, p := range e.HostPorts {
+		if !hostPorts[p] {
+			c.failf("port %d is not bound on the node (hostPort): peers dialling the node's Elastic IP would get no answer", p)
+		}
+	}
+	if len(e.HostPorts) == 0 && len(hostPorts) > 0 {
+		c.failf("host ports %v are bound although peers reach the pod through the NLB", keys(hostPorts))
+	}
 
 	// The ConfigMap the pod reads, and the keys it reads from it.
 	party := rel.ConfigMaps[e.ConfigMap]
@@ -267,7 +333,7 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 		tolerated = append(tolerated, fmt.Sprintf("%v=%v:%v", t["key"], t["value"], t["effect"]))
 	}
 	for _, t := range e.NodeTaints {
-		if !contains(tolerated, t) {
+		if !slices.Contains(tolerated, t) {
 			c.failf("the enclave nodes' taint %s is not tolerated (tolerations %v)", t, tolerated)
 		}
 	}
@@ -368,23 +434,8 @@ func envValue(container Object, name string) any {
 	return nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func keys[V any](m map[string]V) []string {
-	res := make([]string, 0, len(m))
-	for k := range m {
-		res = append(res, k)
-	}
-	sort.Strings(res)
-	return res
-}
+// keys returns a map's keys, sorted.
+func keys[K cmp.Ordered, V any](m map[K]V) []K { return slices.Sorted(maps.Keys(m)) }
 
 var (
 	reTomlInt   = regexp.MustCompile(`(?m)^\s*([a-z_]+)\s*=\s*(-?[0-9]+)\s*$`)
@@ -499,7 +550,11 @@ func Party(env *config.Environment, p *config.Party, st Stacks, ch *chart.Chart)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r, err := Render(ch, rel.Name, rel.Namespace, rel.Values)
+	post, err := rel.PostRenderer()
+	if err != nil {
+		return rel, nil, nil, err
+	}
+	r, err := Render(ch, rel.Name, rel.Namespace, rel.Values, post)
 	if err != nil {
 		return rel, nil, nil, err
 	}

@@ -54,8 +54,10 @@ type Rendered struct {
 }
 
 // Render renders a chart as Helm would install it under a release name in
-// a namespace, with the values documents applied in order (later wins).
-func Render(ch *chart.Chart, release, namespace string, valueDocs []string) (*Rendered, error) {
+// a namespace, with the values documents applied in order (later wins),
+// then passes the manifests through post (the release's post-renderer)
+// when it is not nil.
+func Render(ch *chart.Chart, release, namespace string, valueDocs []string, post func([]byte) ([]byte, error)) (*Rendered, error) {
 	vals := map[string]any{}
 	for i, doc := range valueDocs {
 		var m map[string]any
@@ -80,29 +82,34 @@ func Render(ch *chart.Chart, release, namespace string, valueDocs []string) (*Re
 		}
 	}
 	sort.Strings(names)
-	res := &Rendered{}
 	var b strings.Builder
 	for _, n := range names {
 		if strings.TrimSpace(files[n]) == "" {
 			continue
 		}
 		fmt.Fprintf(&b, "---\n# Source: %s\n%s\n", n, strings.TrimSpace(files[n]))
-		dec := yaml.NewDecoder(strings.NewReader(files[n]))
-		for {
-			var o Object
-			err := dec.Decode(&o)
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s does not render to YAML: %w", n, err)
-			}
-			if o != nil {
-				res.Objects = append(res.Objects, o)
-			}
+	}
+	manifests := []byte(b.String())
+	if post != nil {
+		if manifests, err = post(manifests); err != nil {
+			return nil, fmt.Errorf("post-renderer: %w", err)
 		}
 	}
-	res.Manifests = b.String()
+	res := &Rendered{Manifests: string(manifests)}
+	dec := yaml.NewDecoder(bytes.NewReader(manifests))
+	for {
+		var o Object
+		err := dec.Decode(&o)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("rendered manifests are not YAML: %w", err)
+		}
+		if o != nil {
+			res.Objects = append(res.Objects, o)
+		}
+	}
 	return res, nil
 }
 
