@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Layer is one of the four stacks every managed party gets.
 type Layer string
@@ -117,4 +120,15 @@ func (e *Environment) PortList() []NamedPort {
 type NamedPort struct {
 	Name   string
 	Number int
+}
+
+// ManagedParty returns the managed party of the environment named name, or
+// an error listing the managed parties.
+func (e *Environment) ManagedParty(name string) (*Party, error) {
+	for _, p := range e.ManagedParties() {
+		if p.Name == name {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: no managed party named %q; managed parties: %s", e.File, name, strings.Join(managedNames(e), ", "))
 }

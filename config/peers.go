@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // Output names of a provider stack that describe what a party publishes.
@@ -31,14 +30,9 @@ type ExportedPeer struct {
 // its provider stack (`terraform output -json`, read from outputs). The
 // published values only exist once the provider stack is applied.
 func ExportPeer(env *Environment, partyName string, outputs io.Reader) (string, error) {
-	var party *Party
-	for i := range env.Parties {
-		if env.Parties[i].Name == partyName {
-			party = &env.Parties[i]
-		}
-	}
-	if party == nil || party.Managed == nil {
-		return "", fmt.Errorf("%s: no managed party named %q; managed parties: %s", env.File, partyName, strings.Join(managedNames(env), ", "))
+	party, err := env.ManagedParty(partyName)
+	if err != nil {
+		return "", err
 	}
 	var raw map[string]struct {
 		Value json.RawMessage `json:"value"`

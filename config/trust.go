@@ -1,10 +1,6 @@
 package config
 
-import (
-	"fmt"
-
-	"github.com/mpc-mesh/infra/internal/trust"
-)
+import "github.com/mpc-mesh/infra/internal/trust"
 
 // Provider-stack outputs that locate a party's public vault, for peers
 // export. The bucket itself lives in the party stack; its name is fixed by
@@ -57,15 +53,4 @@ func (e *Environment) TrustPlan(p *Party) trust.Plan {
 		plan.Peers = append(plan.Peers, v)
 	}
 	return plan
-}
-
-// ManagedParty returns the managed party of the environment named name, or
-// an error listing the managed parties.
-func (e *Environment) ManagedParty(name string) (*Party, error) {
-	for _, p := range e.ManagedParties() {
-		if p.Name == name {
-			return p, nil
-		}
-	}
-	return nil, fmt.Errorf("%s: no managed party named %q; managed parties: %v", e.File, name, managedNames(e))
 }
