@@ -37,6 +37,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "setup:", err)
 		code = 1
 	}
+	stopKubeAPI()
 	jsii.Close()
 	os.Exit(code)
 }
