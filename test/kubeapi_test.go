@@ -96,7 +96,7 @@ func failures(rep *kubeapi.Report) (accepted int, failed, dropped []string) {
 		for _, d := range o.Differences {
 			for _, k := range droppedByServer {
 				if o.Object.Kind() == k.Kind && d == k.Field+" is missing" {
-					dropped = append(dropped, fmt.Sprintf("%s: %s dropped by the server (%s)", o.Object, k.Field, k.Reason))
+					dropped = append(dropped, fmt.Sprintf("%s %s dropped by the server (%s)", k.Kind, k.Field, k.Reason))
 					continue next
 				}
 			}
@@ -179,6 +179,7 @@ func TestClusterStacksAcceptedByKubeAPI(t *testing.T) {
 	client := kubeAPI(t)
 	ctx := context.Background()
 	stacks := 0
+	droppedIn := map[string][]string{}
 	for _, env := range envs {
 		st, err := chartcheck.EnvironmentStacks(outdir, env)
 		if err != nil {
@@ -207,13 +208,16 @@ func TestClusterStacksAcceptedByKubeAPI(t *testing.T) {
 				t.Errorf("%s: %s", stack, f)
 			}
 			for _, d := range dropped {
-				t.Logf("%s: %s", stack, d)
+				droppedIn[d] = append(droppedIn[d], stack)
 			}
 		}
 		t.Logf("%s: %d cluster stacks in %s", env.Name, len(env.ManagedParties()), time.Since(begin).Round(100*time.Millisecond))
 	}
 	if stacks == 0 {
 		t.Fatalf("no cluster stack found in %s", outdir)
+	}
+	for d, in := range droppedIn {
+		t.Logf("%s, in %d stacks", d, len(in))
 	}
 }
 
