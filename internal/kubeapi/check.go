@@ -61,29 +61,31 @@ type Report struct {
 	Namespaces []string
 }
 
-// Accepted counts the objects created and read back unchanged.
-func (r *Report) Accepted() int {
-	n := 0
-	for _, o := range r.Outcomes {
-		if o.Refused == nil && len(o.Differences) == 0 {
-			n++
-		}
-	}
-	return n
-}
+// Tolerate says whether a difference read back on an object of a kind is
+// known and harmless.
+type Tolerate func(kind, difference string) bool
 
-// Failures lists one line per refused or altered object.
-func (r *Report) Failures() []string {
-	var res []string
+// Failures counts the objects accepted (created, and read back as sent but
+// for tolerated differences) and lists one line per refusal or other
+// difference; the tolerated differences are listed apart.
+func (r *Report) Failures(tolerate Tolerate) (accepted int, failed, tolerated []string) {
 	for _, o := range r.Outcomes {
+		before := len(failed)
 		if o.Refused != nil {
-			res = append(res, fmt.Sprintf("%s refused: %v", o.Object, o.Refused))
+			failed = append(failed, fmt.Sprintf("%s refused: %v", o.Object, o.Refused))
 		}
 		for _, d := range o.Differences {
-			res = append(res, fmt.Sprintf("%s read back differently: %s", o.Object, d))
+			if tolerate != nil && tolerate(o.Object.Kind(), d) {
+				tolerated = append(tolerated, fmt.Sprintf("%s: %s", o.Object, d))
+				continue
+			}
+			failed = append(failed, fmt.Sprintf("%s read back differently: %s", o.Object, d))
+		}
+		if len(failed) == before {
+			accepted++
 		}
 	}
-	return res
+	return accepted, failed, tolerated
 }
 
 // createOrder ranks kinds so that what others need exists first:
