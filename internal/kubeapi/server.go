@@ -37,7 +37,8 @@ import (
 // Version is the Kubernetes release the check runs against.
 const Version = "v1.36.3"
 
-// BuildCommand builds the pinned control-plane binaries into the cache.
+// BuildCommand builds the pinned control-plane binaries into CacheDir;
+// `make k8s-tools` runs it.
 const BuildCommand = ".ci/k8s-build"
 
 // Binaries are the programs of the control plane.
@@ -72,7 +73,7 @@ func FindBinaries() (Binaries, []string) {
 		if isExecutable(p) {
 			*x.dst = p
 		} else {
-			missing = append(missing, fmt.Sprintf("%s %s (make k8s-tools builds it into %s)", x.name, Version, dir))
+			missing = append(missing, fmt.Sprintf("%s %s (make k8s-tools, or %s, builds it into %s)", x.name, Version, BuildCommand, dir))
 		}
 	}
 	if p := filepath.Join(dir, "etcd"); isExecutable(p) {
