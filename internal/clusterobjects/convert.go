@@ -54,11 +54,14 @@ func (o Object) meta(key string) string {
 	return s
 }
 
-// String names the object for messages: kind namespace/name (source).
+// String names the object for messages: kind namespace/name (source),
+// with the default namespace when the manifest names none.
 func (o Object) String() string {
 	name := o.Name()
 	if ns := o.Namespace(); ns != "" {
 		name = ns + "/" + name
+	} else if o.DefaultNamespace != "" {
+		name = o.DefaultNamespace + "/" + name
 	}
 	return fmt.Sprintf("%s %s (%s)", o.Kind(), name, o.Source)
 }
