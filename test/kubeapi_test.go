@@ -202,7 +202,7 @@ func TestClusterStacksAcceptedByKubeAPI(t *testing.T) {
 				t.Errorf("%s: %s", stack, f)
 			}
 		}
-		t.Logf("%s: %d cluster stacks in %s", env.Name, len(env.ManagedParties()), time.Since(begin).Round(100*time.Millisecond))
+		t.Logf("%s: cluster stacks: %d, checked in %s", env.Name, len(env.ManagedParties()), time.Since(begin).Round(100*time.Millisecond))
 	}
 	if stacks == 0 {
 		t.Fatalf("no cluster stack found in %s", outdir)
