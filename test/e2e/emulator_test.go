@@ -1,28 +1,23 @@
 package e2e
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // emulator is one moto_server process, listening on 127.0.0.1 only.
 type emulator struct {
 	// URL is http://127.0.0.1:<port>.
-	URL string
-	cmd *exec.Cmd
-	log string
-	// exited is closed when the process has exited.
-	exited chan struct{}
+	URL  string
+	proc *proc.Process
 }
 
 // startEmulator starts moto_server on a free loopback port and stops it
@@ -48,32 +43,23 @@ func startEmulator(t *testing.T, tc toolchain, dir string) *emulator {
 	return nil
 }
 
+// launchEmulator starts moto_server on a port that was free a moment ago;
+// another process may take it first, so startEmulator retries.
 func launchEmulator(tc toolchain, dir string, attempt int) (*emulator, error) {
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(dir, fmt.Sprintf("moto-%d.log", attempt))
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	defer logFile.Close()
-	cmd := exec.Command(tc.Moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = append(cleanEnv(),
+	env := append(cleanEnv(),
 		// The node role attaches AWS-managed policies (AmazonEKSWorkerNodePolicy, ...).
 		"MOTO_IAM_LOAD_MANAGED_POLICIES=true",
 	)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
+	p, err := proc.Start("moto_server", filepath.Join(dir, fmt.Sprintf("moto-%d.log", attempt)), env,
+		tc.Moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	if err != nil {
 		return nil, err
 	}
-	e := &emulator{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, log: logPath, exited: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		close(e.exited)
-	}()
+	e := &emulator{URL: fmt.Sprintf("http://127.0.0.1:%d", port), proc: p}
 	if err := e.waitReady(60 * time.Second); err != nil {
 		e.stop()
 		return nil, err
@@ -81,24 +67,13 @@ func launchEmulator(tc toolchain, dir string, attempt int) (*emulator, error) {
 	return e, nil
 }
 
-// freePort asks the kernel for a free loopback port. Another process may take
-// it before moto binds it; launchEmulator then retries with another port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 func (e *emulator) waitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: 2 * time.Second}
 	for time.Now().Before(deadline) {
 		select {
-		case <-e.exited:
-			return fmt.Errorf("moto_server exited at start: %s", tail(e.log, 5))
+		case <-e.proc.Exited():
+			return fmt.Errorf("moto_server exited at start: %s", e.proc.Tail(5))
 		default:
 		}
 		resp, err := client.Get(e.URL + "/moto-api/data.json")
@@ -110,37 +85,11 @@ func (e *emulator) waitReady(timeout time.Duration) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	return fmt.Errorf("moto_server did not answer on %s within %s: %s", e.URL, timeout, tail(e.log, 5))
+	return fmt.Errorf("moto_server did not answer on %s within %s: %s", e.URL, timeout, e.proc.Tail(5))
 }
 
 // stop terminates the emulator's process group, politely first.
-func (e *emulator) stop() {
-	select {
-	case <-e.exited:
-		return
-	default:
-	}
-	pgid := e.cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-e.exited:
-	case <-time.After(2 * time.Second):
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		<-e.exited
-	}
-}
-
-// tail returns the last n lines of a file, for error messages.
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "(no log)"
-		}
-		return err.Error()
-	}
-	return lastLines(string(data), n)
-}
+func (e *emulator) stop() { e.proc.Stop(2 * time.Second) }
 
 // cleanEnv is the environment of every child process: this process's,
 // without AWS credentials or profiles, so nothing can reach real AWS, and

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/mpc-mesh/infra/internal/manifest"
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // terraform runs Terraform in the stack folders of one synth output with
@@ -114,7 +115,7 @@ func (tf *terraform) run(ctx context.Context, stack string, okCodes []int, args 
 	if err == nil {
 		err = fmt.Errorf("exit code %d", code)
 	}
-	return stdout.Bytes(), code, fmt.Errorf("%s: terraform %s: %v\n%s", stack, args[0], err, lastLines(readFile(logPath), 25))
+	return stdout.Bytes(), code, fmt.Errorf("%s: terraform %s: %v\n%s", stack, args[0], err, proc.LastLines(readFile(logPath), 25))
 }
 
 // init runs terraform init (providers from the mirror, through the cache).
@@ -236,13 +237,4 @@ func inDependencyOrder(ctx context.Context, names []string, waitsFor map[string]
 func readFile(path string) string {
 	data, _ := os.ReadFile(path)
 	return string(data)
-}
-
-// lastLines returns the last n lines of s.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
