@@ -11,10 +11,11 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 
-	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/cmd/mpc-render/chartcheck"
+	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/internal/clusterobjects"
 	"github.com/mpc-mesh/infra/internal/kubeapi"
+	"github.com/mpc-mesh/infra/internal/release"
 	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
@@ -134,7 +135,7 @@ func clusterSource(t *testing.T) (string, []*config.Environment) {
 // clusterObjects are every object one party's cluster stack sends to its
 // cluster: the typed resources and manifests, then the objects of its Helm
 // release rendered with the real chart (none without the chart).
-func clusterObjects(st chartcheck.Stacks, stack string, ch *chart.Chart) (objs []clusterobjects.Object, fromChart int, err error) {
+func clusterObjects(st release.Stacks, stack string, ch *chart.Chart) (objs []clusterobjects.Object, fromChart int, err error) {
 	objs, err = clusterobjects.FromStack(st, stack)
 	if err != nil || ch == nil {
 		return objs, 0, err
@@ -222,7 +223,7 @@ func TestKubeAPIRefusesBrokenClusterStack(t *testing.T) {
 	p := env.ManagedParties()[0]
 	stack := env.StackName(p, config.LayerCluster)
 	st := environmentStacks(env.Name)
-	broken := chartcheck.Stacks{}
+	broken := release.Stacks{}
 	for name, doc := range st {
 		broken[name] = doc
 	}

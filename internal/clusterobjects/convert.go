@@ -22,7 +22,7 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-render/chartcheck"
+	"github.com/mpc-mesh/infra/internal/release"
 	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
@@ -129,7 +129,7 @@ var (
 
 // FromStack returns the objects of every Kubernetes resource of a cluster
 // stack (not the Helm release; see FromRelease), sorted by Source.
-func FromStack(st chartcheck.Stacks, stack string) ([]Object, error) {
+func FromStack(st release.Stacks, stack string) ([]Object, error) {
 	doc, ok := st[stack]
 	if !ok {
 		return nil, fmt.Errorf("stack %s is not among the synthesized stacks", stack)
@@ -278,7 +278,7 @@ func camel(s string) string {
 
 // resolveAll resolves every ${...} in the strings of v and replaces what
 // is known only after apply by placeholders.
-func resolveAll(st chartcheck.Stacks, stack string, v any) any {
+func resolveAll(st release.Stacks, stack string, v any) any {
 	switch x := v.(type) {
 	case tfjson.Object:
 		out := tfjson.Object{}
@@ -302,8 +302,8 @@ func resolveAll(st chartcheck.Stacks, stack string, v any) any {
 // the helm provider would install it, and returns its objects with the
 // release's namespace as DefaultNamespace. Placeholders replace values known only after
 // apply.
-func FromRelease(st chartcheck.Stacks, stack string, ch *chart.Chart) ([]Object, error) {
-	rel, err := chartcheck.ReleaseOf(st, stack)
+func FromRelease(st release.Stacks, stack string, ch *chart.Chart) ([]Object, error) {
+	rel, err := release.ReleaseOf(st, stack)
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +311,11 @@ func FromRelease(st chartcheck.Stacks, stack string, ch *chart.Chart) ([]Object,
 	for i, v := range rel.Values {
 		values[i] = Placeholders(v)
 	}
-	r, err := chartcheck.Render(ch, Placeholders(rel.Name), Placeholders(rel.Namespace), values)
+	post, err := rel.PostRenderer()
+	if err != nil {
+		return nil, err
+	}
+	r, err := release.Render(ch, Placeholders(rel.Name), Placeholders(rel.Namespace), values, post)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", stack, err)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mpc-mesh/infra/cmd/mpc-render/chartcheck"
+	"github.com/mpc-mesh/infra/internal/release"
 	"github.com/mpc-mesh/infra/internal/tfjson"
 )
 
@@ -19,7 +19,7 @@ func decode(t *testing.T, s string) tfjson.Object {
 }
 
 func TestFromStackConvertsTheProviderSchema(t *testing.T) {
-	st := chartcheck.Stacks{
+	st := release.Stacks{
 		"s": decode(t, `{"resource": {
 		  "kubernetes_namespace_v1": {"ns": {"metadata": {"name": "kms", "labels": {"app.kubernetes.io/name": "x"}}}},
 		  "kubernetes_daemon_set_v1": {"ds": {
@@ -82,7 +82,7 @@ func TestFromStackConvertsTheProviderSchema(t *testing.T) {
 }
 
 func TestFromStackRefusesUnknownTypes(t *testing.T) {
-	st := chartcheck.Stacks{"s": decode(t, `{"resource": {"kubernetes_ingress_v1": {"i": {"metadata": {"name": "x"}}}}}`)}
+	st := release.Stacks{"s": decode(t, `{"resource": {"kubernetes_ingress_v1": {"i": {"metadata": {"name": "x"}}}}}`)}
 	if _, err := FromStack(st, "s"); err == nil || !strings.Contains(err.Error(), "kubernetes_ingress_v1") {
 		t.Errorf("err = %v, want the unconverted type named", err)
 	}
