@@ -26,15 +26,20 @@ TFRC := $(CACHE_DIR)/terraformrc
 TFSEC_VERSION := v1.28.14
 TFSEC := $(CACHE_DIR)/bin/tfsec
 LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
+# The Kubernetes control plane of the API-server check: kube-apiserver and
+# kube-controller-manager built from the Go module proxy into the cache
+# (about 400-800 CPU-s, once per version), etcd from Debian's etcd-server.
+K8S_VERSION := v1.36.3
+K8S_BIN := $(CACHE_DIR)/k8s/$(K8S_VERSION)
 
 .PHONY: help help-examples deps node-deps generate synth test check unit snapshots validate-config clean clean-cache \
 	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
-	peers-export render e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs trust-status
+	peers-export render e2e scan bench k8s-tools k8s-check netcheck-serve netcheck-probe terraformrc diagram docs trust-status
 
 help: ## List the verbs
 	@echo "MPC mesh (cdktf, Go). First run: make synth, then make test."
 	@echo
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: ENV=<environment> PARTY=<party name> LAYER=provider|consumer|party|cluster CMD=<terraform command> AUTO_APPROVE=1"
 
@@ -86,7 +91,7 @@ terraformrc: ## Write the Terraform CLI config: local provider mirror when prese
 # ./...) so that its run, the longest by far, starts while the rest builds.
 TEST_PKGS := ./test/e2e/ ./...
 
-test: deps terraformrc $(TFSEC) ## Run the whole test suite (unit, snapshots, bad input, netcheck, docs, scan, emulator end-to-end)
+test: deps terraformrc $(TFSEC) k8s-tools ## Run the whole test suite (unit, snapshots, bad input, netcheck, docs, scan, API server, emulator end-to-end)
 	go vet ./...
 	TF_CLI_CONFIG_FILE=$(TFRC) MPC_TFSEC=$(TFSEC) go test -count=1 -timeout 60m $(TEST_PKGS)
 
@@ -106,6 +111,22 @@ check: deps ## The fast loop: go vet and every test but the emulator end-to-end,
 
 $(TFSEC):
 	GOBIN=$(CACHE_DIR)/bin go install github.com/aquasecurity/tfsec/cmd/tfsec@$(TFSEC_VERSION)
+
+k8s-tools: ## Build kube-apiserver + kube-controller-manager into the cache (once) and install etcd-server if missing
+	@CACHE_DIR=$(CACHE_DIR) K8S_VERSION=$(K8S_VERSION) nice -n 10 .ci/k8s-build
+	@if ! command -v etcd >/dev/null && [ ! -x $(K8S_BIN)/etcd ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "apt-get install etcd-server"; apt-get update -qq && apt-get install -y -qq etcd-server >/dev/null; \
+		else echo "etcd is missing: apt-get install etcd-server (the API-server check is skipped without it)"; fi; \
+	fi
+
+# The API-server check reads the folder CDKTF_OUTDIR names (absolute: the
+# test runs in test/), else synthesizes the examples itself.
+k8s-check: deps k8s-tools ## Create every cluster stack's objects (and the kms-core chart's) on a real kube-apiserver; one line per stack (ENV=, CDKTF_OUTDIR=)
+	@set -o pipefail; MPC_K8S_REQUIRED=1 MPC_ENV=$(ENV) \
+		$(if $(CDKTF_OUTDIR),CDKTF_OUTDIR=$(abspath $(CDKTF_OUTDIR))) $(if $(MPC_CONFIG_DIR),MPC_CONFIG_DIR=$(abspath $(MPC_CONFIG_DIR))) \
+		go test -count=1 -v -run '^(TestClusterStacksAcceptedByKubeAPI|TestKubeAPIRefusesBrokenClusterStack)$$' ./test/ \
+		| grep -vE '^(=== (RUN|PAUSE|CONT)|PASS$$)'
 
 e2e: deps terraformrc ## Apply local and kubeip-demo against the AWS emulator (moto_server), re-plan, destroy
 	TF_CLI_CONFIG_FILE=$(TFRC) MPC_E2E_REQUIRED=1 go test -count=1 -timeout 60m -v -run TestE2E ./test/e2e/

@@ -8,8 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sort"
+	"syscall"
 	"testing"
 
 	"github.com/aws/jsii-runtime-go"
@@ -31,12 +33,30 @@ type synthesized struct {
 
 var app *synthesized
 
+// synthDir is the temporary folder of the synthesis, removed on interrupt too.
+var synthDir string
+
 func TestMain(m *testing.M) {
+	// An interrupted run (Ctrl-C, SIGTERM from a CI runner) stops the
+	// control plane in order and removes its folder; Pdeathsig covers a
+	// run killed outright.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		fmt.Fprintf(os.Stderr, "test: %v: stopping the Kubernetes control plane\n", s)
+		stopKubeAPI()
+		if synthDir != "" {
+			os.RemoveAll(synthDir)
+		}
+		os.Exit(130)
+	}()
 	code, err := setup(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "setup:", err)
 		code = 1
 	}
+	stopKubeAPI()
 	jsii.Close()
 	os.Exit(code)
 }
@@ -50,6 +70,7 @@ func setup(m *testing.M) (int, error) {
 	if err != nil {
 		return 1, err
 	}
+	synthDir = dir
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "cdktf.out")
 	if err := stacks.Synthesize(cfg, stacks.Options{}, out); err != nil {

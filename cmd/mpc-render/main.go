@@ -18,6 +18,7 @@ import (
 
 	"github.com/mpc-mesh/infra/cmd/mpc-render/chartcheck"
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/internal/release"
 )
 
 func main() {
@@ -58,7 +59,7 @@ func run(args []string) int {
 			ref = fmt.Sprintf("%s/%s:%s", strings.TrimSuffix(h.Repository, "/"), h.Chart, h.Version)
 		}
 	}
-	ch, err := chartcheck.LoadChart(ref)
+	ch, err := release.LoadChart(ref)
 	if err != nil {
 		return fail(err)
 	}

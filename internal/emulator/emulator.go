@@ -1,37 +1,32 @@
 // Package emulator starts the AWS API emulator (moto_server) for tests: one
-// process listening on 127.0.0.1 only, on a free port, in its own process
-// group, killed with the process that started it (Pdeathsig) so that a test
-// binary killed by a timeout leaves no emulator behind.
+// process on 127.0.0.1 only, on a free port, started through internal/proc
+// (its own process group, killed with the process that started it), and
+// ready when it answers. The end-to-end run and the trust sync tests share it.
 package emulator
 
 import (
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // Emulator is one running moto_server.
 type Emulator struct {
 	// URL is http://127.0.0.1:<port>.
-	URL string
-	cmd *exec.Cmd
-	log string
-	// exited is closed when the process has exited.
-	exited chan struct{}
+	URL  string
+	proc *proc.Process
 }
 
 // Start runs moto (the moto_server executable) with the environment env,
-// logging to files in logDir, and waits until it answers. A free port may
-// be taken by another process before moto binds it, so Start tries three
-// ports before giving up.
+// logging to moto-<attempt>.log in logDir, and waits until it answers. A
+// free port may be taken by another process before moto binds it, so Start
+// tries three ports before giving up.
 func Start(moto, logDir string, env []string) (*Emulator, error) {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
@@ -45,28 +40,16 @@ func Start(moto, logDir string, env []string) (*Emulator, error) {
 }
 
 func launch(moto, logDir string, env []string, attempt int) (*Emulator, error) {
-	port, err := freePort()
+	port, err := proc.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(logDir, fmt.Sprintf("moto-%d.log", attempt))
-	logFile, err := os.Create(logPath)
+	p, err := proc.Start("moto_server", filepath.Join(logDir, fmt.Sprintf("moto-%d.log", attempt)), env,
+		moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-	cmd := exec.Command(moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	e := &Emulator{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, log: logPath, exited: make(chan struct{})}
-	go func() {
-		cmd.Wait()
-		close(e.exited)
-	}()
+	e := &Emulator{URL: fmt.Sprintf("http://127.0.0.1:%d", port), proc: p}
 	if err := e.waitReady(60 * time.Second); err != nil {
 		e.Stop()
 		return nil, err
@@ -74,23 +57,13 @@ func launch(moto, logDir string, env []string, attempt int) (*Emulator, error) {
 	return e, nil
 }
 
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 func (e *Emulator) waitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: 2 * time.Second}
 	for time.Now().Before(deadline) {
 		select {
-		case <-e.exited:
-			return fmt.Errorf("moto_server exited at start: %s", Tail(e.log, 5))
+		case <-e.proc.Exited():
+			return fmt.Errorf("moto_server exited at start: %s", e.proc.Tail(5))
 		default:
 		}
 		resp, err := client.Get(e.URL + "/moto-api/data.json")
@@ -102,47 +75,12 @@ func (e *Emulator) waitReady(timeout time.Duration) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	return fmt.Errorf("moto_server did not answer on %s within %s: %s", e.URL, timeout, Tail(e.log, 5))
+	return fmt.Errorf("moto_server did not answer on %s within %s: %s", e.URL, timeout, e.proc.Tail(5))
 }
 
 // Stop terminates the emulator's process group, politely first. It may be
 // called more than once.
-func (e *Emulator) Stop() {
-	select {
-	case <-e.exited:
-		return
-	default:
-	}
-	pgid := e.cmd.Process.Pid
-	syscall.Kill(-pgid, syscall.SIGTERM)
-	select {
-	case <-e.exited:
-	case <-time.After(2 * time.Second):
-		syscall.Kill(-pgid, syscall.SIGKILL)
-		<-e.exited
-	}
-}
-
-// Tail returns the last n lines of a file, for error messages.
-func Tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "(no log)"
-		}
-		return err.Error()
-	}
-	return LastLines(string(data), n)
-}
-
-// LastLines returns the last n lines of s.
-func LastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+func (e *Emulator) Stop() { e.proc.Stop(2 * time.Second) }
 
 // CleanEnv is the environment of every child process: this process's,
 // without AWS credentials or profiles, so nothing can reach real AWS, and

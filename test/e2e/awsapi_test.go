@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"syscall"
+
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // awsAPI calls the emulator through awsapi.py (boto3). The script sits next
@@ -38,7 +40,7 @@ func (a awsAPI) call(command string, req, resp any) error {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("awsapi.py %s: %v\n%s", command, err, lastLines(stderr.String(), 15))
+		return fmt.Errorf("awsapi.py %s: %v\n%s", command, err, proc.LastLines(stderr.String(), 15))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
 		return fmt.Errorf("awsapi.py %s: decode the answer: %w", command, err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/internal/manifest"
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // environments are the example environments deployed end to end: one per
@@ -241,7 +242,7 @@ func (r *run) synth(work, env, endpoint, outdir string) error {
 		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
 	)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("synthesize %s: %v\n%s", env, err, lastLines(string(out), 20))
+		return fmt.Errorf("synthesize %s: %v\n%s", env, err, proc.LastLines(string(out), 20))
 	}
 	return nil
 }

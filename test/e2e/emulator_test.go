@@ -8,7 +8,9 @@ import (
 
 // startEmulator starts moto_server on a free loopback port
 // (internal/emulator) and stops it (its whole process group) when the test
-// ends, whatever the outcome, or when the run is interrupted (TestMain).
+// ends, whatever the outcome, or when the run is interrupted (TestMain). It
+// also dies with this process (Pdeathsig), so a test binary killed by a
+// timeout leaves no emulator.
 func startEmulator(t *testing.T, tc toolchain, dir string) *emulator.Emulator {
 	t.Helper()
 	e, err := emulator.Start(tc.Moto, dir, append(cleanEnv(),

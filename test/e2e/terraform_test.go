@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/mpc-mesh/infra/internal/emulator"
 	"github.com/mpc-mesh/infra/internal/manifest"
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // terraform runs Terraform in the stack folders of one synth output with
@@ -115,7 +115,7 @@ func (tf *terraform) run(ctx context.Context, stack string, okCodes []int, args 
 	if err == nil {
 		err = fmt.Errorf("exit code %d", code)
 	}
-	return stdout.Bytes(), code, fmt.Errorf("%s: terraform %s: %v\n%s", stack, args[0], err, lastLines(readFile(logPath), 25))
+	return stdout.Bytes(), code, fmt.Errorf("%s: terraform %s: %v\n%s", stack, args[0], err, proc.LastLines(readFile(logPath), 25))
 }
 
 // init runs terraform init (providers from the mirror, through the cache).
@@ -238,6 +238,3 @@ func readFile(path string) string {
 	data, _ := os.ReadFile(path)
 	return string(data)
 }
-
-// lastLines returns the last n lines of s.
-func lastLines(s string, n int) string { return emulator.LastLines(s, n) }

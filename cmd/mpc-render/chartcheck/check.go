@@ -1,11 +1,17 @@
+// Package chartcheck checks a party's MPC services release, rendered with
+// the real kms-core chart from the synthesized cluster stack, against what
+// the environment demands: one pod per party with the party's id, the
+// enclave sized like the node's allocator, the vaults and attested key
+// wired, every peer listed, the ConfigMap the pod reads complete, host
+// ports under KubeIP, and the pod scheduled on the enclave nodes. Operators
+// run it through `make render`; the tests run it over every example
+// environment.
 package chartcheck
 
 import (
 	"cmp"
-	"flag"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -18,106 +24,9 @@ import (
 	"github.com/mpc-mesh/infra/internal/kmscore"
 	"github.com/mpc-mesh/infra/internal/manifest"
 	"github.com/mpc-mesh/infra/internal/mesh"
+	"github.com/mpc-mesh/infra/internal/release"
 	"github.com/mpc-mesh/infra/internal/tfjson"
 )
-
-// Release is a party's MPC services release as its cluster stack writes
-// it, every expression resolved as far as the synthesized stacks allow.
-type Release struct {
-	// Stack is the cluster stack's name.
-	Stack string
-	// Name and Namespace are the release's.
-	Name, Namespace string
-	// Chart is the chart as the helm_release names it: repository, name
-	// and version, or a local folder.
-	Chart string
-	// Values are the values documents, in the order Helm applies them.
-	Values []string
-	// ConfigMaps are the ConfigMaps of the stack: name to data.
-	ConfigMaps map[string]map[string]string
-	// ServiceAccounts are the ServiceAccounts of the stack: name to IRSA role.
-	ServiceAccounts map[string]string
-	// PostRender is the release's post-renderer, binary then arguments;
-	// empty without one.
-	PostRender []string
-}
-
-// PostRenderer returns what the release's post-renderer does to the
-// rendered manifests: mpc-postrender binds host ports; nil without one. Any
-// other binary is an error, since what it does cannot be checked.
-func (r *Release) PostRenderer() (func([]byte) ([]byte, error), error) {
-	if len(r.PostRender) == 0 {
-		return nil, nil
-	}
-	if filepath.Base(r.PostRender[0]) != "mpc-postrender" {
-		return nil, fmt.Errorf("release %s: post-renderer %s is not mpc-postrender and cannot be reproduced", r.Name, r.PostRender[0])
-	}
-	fs := flag.NewFlagSet("mpc-postrender", flag.ContinueOnError)
-	release := fs.String("release", "", "")
-	ports := fs.String("ports", "", "")
-	if err := fs.Parse(r.PostRender[1:]); err != nil {
-		return nil, fmt.Errorf("release %s: post-renderer arguments: %w", r.Name, err)
-	}
-	var list []int
-	for _, p := range strings.Split(*ports, ",") {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return nil, fmt.Errorf("release %s: post-renderer port %q", r.Name, p)
-		}
-		list = append(list, n)
-	}
-	return func(m []byte) ([]byte, error) { return kmscore.BindHostPorts(m, *release, list) }, nil
-}
-
-// ReleaseOf reads the release of a cluster stack.
-func ReleaseOf(st Stacks, stack string) (*Release, error) {
-	resources, _ := st[stack]["resource"].(tfjson.Object)
-	releases, _ := resources["helm_release"].(tfjson.Object)
-	if len(releases) != 1 {
-		return nil, fmt.Errorf("stack %s: want exactly one helm_release, found %d", stack, len(releases))
-	}
-	r := &Release{Stack: stack, ConfigMaps: map[string]map[string]string{}, ServiceAccounts: map[string]string{}}
-	for _, v := range releases {
-		rel, _ := v.(tfjson.Object)
-		r.Name = st.Resolve(stack, fmt.Sprint(rel["name"]))
-		r.Namespace = st.Resolve(stack, fmt.Sprint(rel["namespace"]))
-		r.Chart = fmt.Sprint(rel["chart"])
-		if repo, ok := rel["repository"].(string); ok {
-			r.Chart = fmt.Sprintf("%s/%s:%v", repo, rel["chart"], rel["version"])
-		}
-		for _, doc := range tfjson.Strings(rel["values"]) {
-			r.Values = append(r.Values, st.Resolve(stack, doc))
-		}
-		if pr := firstBlock(rel["postrender"]); pr != nil {
-			r.PostRender = append([]string{fmt.Sprint(pr["binary_path"])}, tfjson.Strings(pr["args"])...)
-		}
-	}
-	cms, _ := resources["kubernetes_config_map_v1"].(tfjson.Object)
-	for _, v := range cms {
-		cm, _ := v.(tfjson.Object)
-		name := st.Resolve(stack, str(firstBlock(cm["metadata"]), "name"))
-		data := map[string]string{}
-		raw, _ := cm["data"].(tfjson.Object)
-		for k, x := range raw {
-			data[k] = st.Resolve(stack, fmt.Sprint(x))
-		}
-		r.ConfigMaps[name] = data
-	}
-	sas, _ := resources["kubernetes_service_account_v1"].(tfjson.Object)
-	for _, v := range sas {
-		sa, _ := v.(tfjson.Object)
-		meta := firstBlock(sa["metadata"])
-		r.ServiceAccounts[st.Resolve(stack, str(meta, "name"))] = st.Resolve(stack, str(meta, "annotations", "eks.amazonaws.com/role-arn"))
-	}
-	return r, nil
-}
-
-func firstBlock(v any) Object {
-	if b := tfjson.Blocks(v); len(b) > 0 {
-		return b[0]
-	}
-	return nil
-}
 
 // Expectation is what the environment demands of one party's release.
 type Expectation struct {
@@ -158,7 +67,7 @@ type Expectation struct {
 // Expect derives the expectation of a managed party from its environment
 // and from its synthesized party stack (node labels and taints) and the
 // peers' provider stacks (Elastic IPs).
-func Expect(env *config.Environment, p *config.Party, st Stacks) Expectation {
+func Expect(env *config.Environment, p *config.Party, st release.Stacks) Expectation {
 	m := p.Managed
 	names := env.Names(p)
 	partyStack := env.StackName(p, config.LayerParty)
@@ -221,7 +130,7 @@ var eksEffects = map[string]string{"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "N
 
 // Check renders nothing; it reads the rendered release against the
 // expectation and returns one line per property that does not hold.
-func Check(rel *Release, r *Rendered, e Expectation) []string {
+func Check(rel *release.Release, r *release.Rendered, e Expectation) []string {
 	c := &checker{}
 	core := rel.Name + kmscore.CoreSuffix
 	sets := r.Find("StatefulSet")
@@ -234,9 +143,9 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 		c.failf("want StatefulSet %s, got %v", core, keys(sets))
 		return c.failures
 	}
-	c.equal("StatefulSet replicas (kms-core pods of this party)", get(set, "spec", "replicas"), 1)
-	c.equal("StatefulSet first ordinal (pod "+core+"-<party id>)", get(set, "spec", "ordinals", "start"), e.PartyID)
-	pod, _ := get(set, "spec", "template", "spec").(Object)
+	c.equal("StatefulSet replicas (kms-core pods of this party)", release.Value(set, "spec", "replicas"), 1)
+	c.equal("StatefulSet first ordinal (pod "+core+"-<party id>)", release.Value(set, "spec", "ordinals", "start"), e.PartyID)
+	pod, _ := release.Value(set, "spec", "template", "spec").(release.Object)
 	containers := list(pod["containers"])
 	initContainers := list(pod["initContainers"])
 	main := named(containers, "kms-core-enclave")
@@ -248,11 +157,11 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 	if strings.HasSuffix(fmt.Sprint(main["image"]), ":latest") {
 		c.failf("kms-core image %v is not pinned", main["image"])
 	}
-	c.equal("enclave CPUs requested (aws.ec2.nitro/nitro_enclaves_cpus)", get(main, "resources", "requests", "aws.ec2.nitro/nitro_enclaves_cpus"), e.EnclaveCPUs)
-	c.equal("enclave huge pages requested", get(main, "resources", "requests", "hugepages-1Gi"), fmt.Sprintf("%dGi", e.EnclaveMemoryGiB))
+	c.equal("enclave CPUs requested (aws.ec2.nitro/nitro_enclaves_cpus)", release.Value(main, "resources", "requests", "aws.ec2.nitro/nitro_enclaves_cpus"), e.EnclaveCPUs)
+	c.equal("enclave huge pages requested", release.Value(main, "resources", "requests", "hugepages-1Gi"), fmt.Sprintf("%dGi", e.EnclaveMemoryGiB))
 	c.equal("threshold id of the kms-core container", envValue(main, "KMS_CORE__THRESHOLD__MY_ID"), strconv.Itoa(e.PartyID))
 	hostPorts := map[int]bool{}
-	for _, ct := range append(append([]Object{}, initContainers...), containers...) {
+	for _, ct := range append(append([]release.Object{}, initContainers...), containers...) {
 		for _, p := range list(ct["ports"]) {
 			if hp, ok := p["hostPort"]; ok {
 				n, _ := strconv.Atoi(fmt.Sprint(hp))
@@ -278,9 +187,9 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 		c.failf("the cluster stack writes no ConfigMap %s (has %v)", e.ConfigMap, keys(rel.ConfigMaps))
 	}
 	read := map[string]bool{}
-	for _, ct := range append(append([]Object{}, initContainers...), containers...) {
+	for _, ct := range append(append([]release.Object{}, initContainers...), containers...) {
 		for _, env := range list(ct["env"]) {
-			ref, _ := get(env, "valueFrom", "configMapKeyRef").(Object)
+			ref, _ := release.Value(env, "valueFrom", "configMapKeyRef").(release.Object)
 			if ref == nil {
 				continue
 			}
@@ -319,7 +228,7 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 	} else if args := fmt.Sprint(init["args"]); !strings.Contains(args, "AWS_REGION:="+e.Region+"}") {
 		c.failf("the init container does not default AWS_REGION to %s", e.Region)
 	}
-	selector, _ := pod["nodeSelector"].(Object)
+	selector, _ := pod["nodeSelector"].(release.Object)
 	if len(selector) == 0 {
 		c.failf("kms-core has no node selector: it could land off the enclave nodes")
 	}
@@ -345,7 +254,7 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 		c.failf("no ConfigMap %s-config rendered", core)
 		return c.failures
 	}
-	server := str(cfg, "data", "kms-server.toml")
+	server := release.String(cfg, "data", "kms-server.toml")
 	c.equal("threshold t in kms-server.toml", tomlInt(server, "threshold"), e.Threshold)
 	peers := tomlPeers(server)
 	if len(peers) != len(e.Peers) {
@@ -371,10 +280,10 @@ func Check(rel *Release, r *Rendered, e Expectation) []string {
 		}
 		seen[p.id] = true
 	}
-	enclave := str(cfg, "data", "enclave.json")
+	enclave := release.String(cfg, "data", "enclave.json")
 	c.equal("enclave.json cpu_count", jsonInt(enclave, "cpu_count"), e.EnclaveCPUs)
 	c.equal("enclave.json memory_mib", jsonInt(enclave, "memory_mib"), e.EnclaveMemoryGiB*1024)
-	vaults := str(cfg, "data", "vaults.toml")
+	vaults := release.String(cfg, "data", "vaults.toml")
 	for _, section := range []string{"[private_vault.storage.s3]", "[private_vault.keychain.aws_kms]", "[public_vault.storage.s3]"} {
 		if !strings.Contains(vaults, section) {
 			c.failf("vaults.toml has no %s", section)
@@ -414,9 +323,9 @@ func (c *checker) equal(what string, got, want any) {
 	}
 }
 
-func list(v any) []Object { return tfjson.Blocks(v) }
+func list(v any) []release.Object { return tfjson.Blocks(v) }
 
-func named(objs []Object, name string) Object {
+func named(objs []release.Object, name string) release.Object {
 	for _, o := range objs {
 		if o["name"] == name {
 			return o
@@ -425,7 +334,7 @@ func named(objs []Object, name string) Object {
 	return nil
 }
 
-func envValue(container Object, name string) any {
+func envValue(container release.Object, name string) any {
 	for _, e := range list(container["env"]) {
 		if e["name"] == name {
 			return e["value"]
@@ -526,7 +435,7 @@ func tomlReleases(doc string) [][3]string {
 
 // EnvironmentStacks loads every synthesized stack of an environment from a
 // synthesis output folder.
-func EnvironmentStacks(outdir string, env *config.Environment) (Stacks, error) {
+func EnvironmentStacks(outdir string, env *config.Environment) (release.Stacks, error) {
 	m, err := manifest.Read(outdir)
 	if err != nil {
 		return nil, err
@@ -538,15 +447,15 @@ func EnvironmentStacks(outdir string, env *config.Environment) (Stacks, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no stack of environment %s in %s; synthesize it first (make synth ENV=%s)", env.Name, outdir, env.Name)
 	}
-	return LoadStacks(outdir, names...)
+	return release.LoadStacks(outdir, names...)
 }
 
 // Party renders managed party p's release from its synthesized cluster
 // stack with a chart, and checks it: the contract above, and that every
 // value the release sets is a value of the chart. It returns the release,
 // its rendering and one line per failed check.
-func Party(env *config.Environment, p *config.Party, st Stacks, ch *chart.Chart) (*Release, *Rendered, []string, error) {
-	rel, err := ReleaseOf(st, env.StackName(p, config.LayerCluster))
+func Party(env *config.Environment, p *config.Party, st release.Stacks, ch *chart.Chart) (*release.Release, *release.Rendered, []string, error) {
+	rel, err := release.ReleaseOf(st, env.StackName(p, config.LayerCluster))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -554,12 +463,12 @@ func Party(env *config.Environment, p *config.Party, st Stacks, ch *chart.Chart)
 	if err != nil {
 		return rel, nil, nil, err
 	}
-	r, err := Render(ch, rel.Name, rel.Namespace, rel.Values, post)
+	r, err := release.Render(ch, rel.Name, rel.Namespace, rel.Values, post)
 	if err != nil {
 		return rel, nil, nil, err
 	}
 	failures := Check(rel, r, Expect(env, p, st))
-	unknown, err := UnknownValues(ch, rel.Values)
+	unknown, err := release.UnknownValues(ch, rel.Values)
 	if err != nil {
 		return rel, r, nil, err
 	}

@@ -1,12 +1,11 @@
-// Package chartcheck renders a party's MPC services release with the real
-// kms-core chart, exactly as the synthesized cluster stack would install it,
-// and checks the rendered objects against what the environment demands:
-// one pod per party with the party's id, the enclave sized like the node's
-// allocator, the vaults and attested key wired, every peer listed, the
-// ConfigMap the pod reads complete, and the pod scheduled on the enclave
-// nodes. Operators run it through `make render`; the tests run it over every
-// example environment.
-package chartcheck
+// Package release reads the MPC services release a cluster stack
+// synthesizes (helm_release, its values, the stack's ConfigMaps and
+// ServiceAccounts), resolves the Terraform expressions the synthesized
+// stacks already answer, and renders it with a chart through Helm's own
+// library, post-renderer included, as the helm provider would install it.
+// What the rendered release must hold is checked elsewhere (mpc-render's
+// chartcheck, the API-server check).
+package release
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package chartcheck
+package release
 
 import (
 	"bytes"
@@ -132,20 +132,20 @@ func (r *Rendered) Find(kind string) map[string]Object {
 	res := map[string]Object{}
 	for _, o := range r.Objects {
 		if o["kind"] == kind {
-			res[str(o, "metadata", "name")] = o
+			res[String(o, "metadata", "name")] = o
 		}
 	}
 	return res
 }
 
-// str reads a string at a path of map keys, "" when absent.
-func str(o Object, path ...string) string {
-	v, _ := get(o, path...).(string)
+// String reads a string at a path of map keys, "" when absent.
+func String(o Object, path ...string) string {
+	v, _ := Value(o, path...).(string)
 	return v
 }
 
-// get reads the value at a path of map keys, nil when absent.
-func get(o Object, path ...string) any {
+// Value reads the value at a path of map keys, nil when absent.
+func Value(o Object, path ...string) any {
 	var cur any = o
 	for _, k := range path {
 		m, ok := cur.(Object)
