@@ -75,6 +75,7 @@ var apiTypes = map[string][2]string{
 	"kubernetes_service_v1":              {"v1", "Service"},
 	"kubernetes_daemon_set_v1":           {"apps/v1", "DaemonSet"},
 	"kubernetes_job_v1":                  {"batch/v1", "Job"},
+	"kubernetes_cron_job_v1":             {"batch/v1", "CronJob"},
 	"kubernetes_cluster_role_v1":         {"rbac.authorization.k8s.io/v1", "ClusterRole"},
 	"kubernetes_cluster_role_binding_v1": {"rbac.authorization.k8s.io/v1", "ClusterRoleBinding"},
 }
