@@ -101,7 +101,7 @@ func (b *meshBuild) newPartyStack(scope constructs.Construct, p *config.Party) *
 			SubnetIDs:                 s.subnets(l.cluster, false),
 			VpcID:                     l.cluster.VpcID,
 			SourceSecurityGroupID:     l.cluster.ClusterSecurityGroupID,
-			DisableDeletionProtection: !*m.RDS.DeletionProtection,
+			DisableDeletionProtection: !b.opts.protected(p, *m.RDS.DeletionProtection),
 			Partition:                 part,
 			Parameters:                rdsParameters(m.RDS.Parameters),
 			// A dedicated customer key rather than aws/rds: rotation and the key

@@ -52,15 +52,16 @@ func (b *meshBuild) newProviderStack(scope constructs.Construct, p *config.Party
 	case config.PrivateLink:
 		c := s.lookupCluster()
 		l.endpoint = vpcendpointprovider.New(s.Stack, "endpoint-service", &vpcendpointprovider.Props{
-			PartyID:            p.ID,
-			NamePrefix:         names.LoadBalancer,
-			VpcID:              c.VpcID,
-			VpcCIDR:            jsii.String(p.Managed.PrivateLink.VPCCIDR),
-			SubnetIDs:          s.subnets(c, false),
-			Ports:              ports(b.env),
-			AllowedPrincipals:  b.peerPrincipals(p),
-			SupportedRegions:   b.peerRegions(p),
-			AcceptanceRequired: p.Managed.PrivateLink.AcceptanceRequired,
+			PartyID:                   p.ID,
+			NamePrefix:                names.LoadBalancer,
+			VpcID:                     c.VpcID,
+			VpcCIDR:                   jsii.String(p.Managed.PrivateLink.VPCCIDR),
+			SubnetIDs:                 s.subnets(c, false),
+			Ports:                     ports(b.env),
+			AllowedPrincipals:         b.peerPrincipals(p),
+			SupportedRegions:          b.peerRegions(p),
+			AcceptanceRequired:        p.Managed.PrivateLink.AcceptanceRequired,
+			DisableDeletionProtection: !b.opts.protected(p, *p.Managed.PrivateLink.DeletionProtection),
 		})
 		output(s.Stack, config.OutputEndpointServiceName, l.endpoint.ServiceName, "VPC endpoint service name peers create interface endpoints to")
 		cdktf.NewTerraformOutput(s.Stack, jsii.String(config.OutputAvailabilityZoneIDs), &cdktf.TerraformOutputConfig{
