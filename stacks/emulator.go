@@ -8,13 +8,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	awsprovider "github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/mpc-mesh/infra/internal/emulator"
 )
 
 // EmulatorEnv names the environment variable that switches every AWS
 // provider and the S3 state backend to an AWS API emulator (moto_server) at
 // that URL. `make emulator` prints it and the end-to-end test sets it; it
 // has no use against AWS.
-const EmulatorEnv = "MPC_AWS_ENDPOINT"
+const EmulatorEnv = emulator.URLEnv
 
 // Emulator points the AWS providers at one emulator endpoint for every service.
 // Never used against AWS: the synthesized providers carry dummy keys.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/internal/emulator"
 	"github.com/mpc-mesh/infra/stacks/manifest"
 )
 
@@ -134,7 +135,7 @@ func (r *run) environment(t *testing.T, name string) {
 	env := cfg.Environments[0]
 	work := workDir(t, "mpc-e2e-"+name+"-")
 	emu := startEmulator(t, r.tools, work)
-	api := awsAPI{python: r.tools.Python, endpoint: emu.URL}
+	api := emulator.API{Python: r.tools.Python, Endpoint: emu.URL}
 	outdir := filepath.Join(work, "cdktf.out")
 
 	// The fixture and the synthesis do not depend on each other.
@@ -145,7 +146,7 @@ func (r *run) environment(t *testing.T, name string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fix, fixErr = createFixture(api, env)
+			fix, fixErr = emulator.CreateFixture(api, env)
 		}()
 		synthErr = r.synth(work, name, emu.URL, outdir)
 		wg.Wait()
@@ -179,7 +180,7 @@ func (r *run) environment(t *testing.T, name string) {
 
 	sc := scopes(env)
 	var inv inventory
-	st.time("checks", func() { err = api.call("inventory", map[string]any{"scopes": sc}, &inv) })
+	st.time("checks", func() { err = api.Call("inventory", map[string]any{"scopes": sc}, &inv) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +211,7 @@ func (r *run) environment(t *testing.T, name string) {
 	st.time("destroy", func() {
 		// What an operator does before a destroy: lift the deletion
 		// protection the stacks put on load balancers and databases.
-		if err = api.call("lift-protection", map[string]any{"scopes": sc}, &lifted); err != nil {
+		if err = api.Call("lift-protection", map[string]any{"scopes": sc}, &lifted); err != nil {
 			return
 		}
 		err = inDependencyOrder(ctx, names, reverse(names, deps), tf.destroy)
@@ -219,7 +220,7 @@ func (r *run) environment(t *testing.T, name string) {
 		t.Fatalf("destroy in reverse order: %v", err)
 	}
 	var after inventory
-	if err := api.call("inventory", map[string]any{"scopes": sc}, &after); err != nil {
+	if err := api.Call("inventory", map[string]any{"scopes": sc}, &after); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range checkNothingLeft(env, fix, &after) {

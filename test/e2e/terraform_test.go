@@ -237,12 +237,3 @@ func readFile(path string) string {
 	data, _ := os.ReadFile(path)
 	return string(data)
 }
-
-// lastLines returns the last n lines of s.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
