@@ -145,8 +145,10 @@ func (o *ops) destroy() int {
 }
 
 // unprotect applies, with deletion protection synthesized off (the
-// Makefile synthesizes with MPC_UNPROTECT), the stacks whose deployed
-// resources are protected, so that a destroy can delete them.
+// Makefile synthesizes with MPC_UNPROTECT), the protected resources of the
+// selected stacks, so that a destroy can delete them. The apply targets
+// those resources only: whatever else differs between the configuration and
+// the deployment is left for a reviewed make apply.
 func (o *ops) unprotect() int {
 	if !o.initAll() {
 		return 1
@@ -156,10 +158,12 @@ func (o *ops) unprotect() int {
 		return fail("unprotect: %v", err)
 	}
 	var targets []string
+	o.targets = map[string][]string{}
 	for _, p := range prot {
 		if !slices.Contains(targets, p.stack) {
 			targets = append(targets, p.stack)
 		}
+		o.targets[p.stack] = append(o.targets[p.stack], p.address)
 	}
 	if len(targets) == 0 {
 		o.say("unprotect: no deployed resource of the selected stacks has deletion protection on; nothing to do")
@@ -175,7 +179,7 @@ func (o *ops) unprotect() int {
 				return fail("unprotect: %s is synthesized with %s on; synthesize with MPC_UNPROTECT=<party> first (make unprotect does)", s, p.attribute)
 			}
 		}
-		o.say("unprotect: %s: deletion protection goes off", s)
+		o.say("unprotect: %s: deletion protection of %s goes off", s, strings.Join(o.targets[s], ", "))
 	}
 	if !o.auto {
 		o.parallel = 1

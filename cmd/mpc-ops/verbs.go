@@ -54,7 +54,9 @@ type ops struct {
 	order    []string            // selected stacks, dependency order
 	deps     map[string][]string // selected stacks each one waits for
 	m        manifest.Manifest
-	mu       sync.Mutex // serializes printing
+	// targets limits apply to these resource addresses per stack (-target).
+	targets map[string][]string
+	mu      sync.Mutex // serializes printing
 }
 
 func verbCmd(verb string, args []string) int {
@@ -181,7 +183,10 @@ func (o *ops) terraform(ctx context.Context, stack string, attach bool, args ...
 	start := time.Now()
 	log := filepath.Join(o.logs, stack+"."+args[0]+".log")
 	r := result{stack: stack, log: log}
-	cmd := exec.CommandContext(ctx, "terraform", append([]string{args[0], "-no-color"}, args[1:]...)...)
+	if args[0] != "state" { // state pull takes no -no-color
+		args = append([]string{args[0], "-no-color"}, args[1:]...)
+	}
+	cmd := exec.CommandContext(ctx, "terraform", args...)
 	cmd.Dir = filepath.Join(o.outdir, "stacks", stack)
 	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
 	var buf bytes.Buffer
@@ -338,7 +343,11 @@ func (o *ops) runAll(verb string, order []string, waitsFor map[string][]string) 
 				if !attach && o.parallel == 1 {
 					o.say("== %s %s", verb, s)
 				}
-				r = o.terraform(ctx, s, attach, append([]string{verb}, extra...)...)
+				args := append([]string{verb}, extra...)
+				for _, a := range o.targets[s] {
+					args = append(args, "-target="+a)
+				}
+				r = o.terraform(ctx, s, attach, args...)
 			}
 			mu.Lock()
 			results[s] = &r
