@@ -41,7 +41,7 @@ TFSEC := $(CACHE_DIR)/bin/tfsec
 LOCK_SUM = $(shell sha256sum package-lock.json | cut -d' ' -f1)
 
 .PHONY: help help-examples deps node-deps generate synth test unit snapshots validate-config clean clean-cache \
-	list plan apply destroy output unprotect emulator emulator-stop plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
+	list plan apply destroy output unprotect emulator emulator-stop tf-env plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
 	peers-export e2e scan bench netcheck-serve netcheck-probe terraformrc diagram docs
 
 help: ## List the verbs
@@ -169,11 +169,14 @@ unprotect: deps terraformrc ## Turn off the deletion protection of PARTY's deplo
 	@MPC_UNPROTECT='$(or $(PARTY),*)' MPC_ENV=$(ENV) $(MPC)
 	@$(OPS) unprotect $(ops-flags) $(ENV)
 
-emulator: deps ## Start the AWS emulator (moto_server) with ENV's fixture (default local) and print the export line
+emulator: deps terraformrc ## Start the AWS emulator (moto_server) with ENV's fixture (default local) and print the export line
 	@$(OPS) emulator start $(ENV)
 
 emulator-stop: ## Stop the emulator started by make emulator
 	@$(OPS) emulator stop
+
+tf-env: terraformrc ## Print export lines giving terraform and npx cdktf in this shell the project's Terraform settings
+	@$(OPS) tf-env
 
 plan-all: ## plan for every environment
 	@for e in $(ENVS); do $(MAKE) --no-print-directory plan ENV=$$e || exit 1; done

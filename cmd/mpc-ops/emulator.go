@@ -132,8 +132,9 @@ func emulatorStart(envName string) int {
 		}
 		fmt.Fprintln(os.Stderr)
 	}
-	fmt.Fprintln(os.Stderr, "point the verbs at it in this shell with:")
+	fmt.Fprintln(os.Stderr, "point the verbs (and terraform or npx cdktf run by hand) at it in this shell with the lines below, or eval \"$(make -s emulator)\":")
 	fmt.Printf("export %s=%s\n", emulator.URLEnv, url)
+	printTerraformEnv()
 	return 0
 }
 

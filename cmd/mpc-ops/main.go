@@ -7,6 +7,7 @@
 //	mpc-ops emulator start [ENV]   start moto_server, create ENV's fixture, print the export line
 //	mpc-ops emulator stop
 //	mpc-ops mirror                 print the Terraform provider mirror in use
+//	mpc-ops tf-env                 print the export lines of the project's Terraform settings
 package main
 
 import (
@@ -34,6 +35,9 @@ func run(args []string) int {
 		return 0
 	case "emulator":
 		return emulatorCmd(args[1:])
+	case "tf-env":
+		printTerraformEnv()
+		return 0
 	case "plan", "apply", "output", "destroy", "unprotect":
 		return verbCmd(args[0], args[1:])
 	}
@@ -48,4 +52,21 @@ func usage() int {
 func fail(format string, a ...any) int {
 	fmt.Fprintf(os.Stderr, "error: "+format+"\n", a...)
 	return 1
+}
+
+// terraformEnv are the settings the Makefile gives every Terraform run: the
+// project's CLI configuration, and the mirror for `terraform providers
+// lock`, which the cdktf CLI runs and which ignores the configuration's
+// mirror.
+var terraformEnv = []string{"TF_CLI_CONFIG_FILE", "TF_CLI_ARGS_providers_lock"}
+
+// printTerraformEnv prints export lines for the Terraform settings of this
+// process's environment (the Makefile's), so that terraform and npx cdktf
+// run by hand in a shell use them too.
+func printTerraformEnv() {
+	for _, k := range terraformEnv {
+		if v := os.Getenv(k); v != "" {
+			fmt.Printf("export %s=%s\n", k, v)
+		}
+	}
 }

@@ -118,10 +118,12 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Ready reports whether an emulator answers at url.
+// Ready reports whether an emulator answers at url. It asks for the
+// dashboard page, whose cost does not grow with what the emulator holds
+// (the data dump does, and fails once it holds a deployed environment).
 func Ready(url string) bool {
 	client := &http.Client{Timeout: 2 * time.Second}
-	resp, err := client.Get(url + "/moto-api/data.json")
+	resp, err := client.Get(url + "/moto-api/")
 	if err != nil {
 		return false
 	}
