@@ -21,12 +21,18 @@ const DefaultOutdir = "cdktf.out"
 // insecure cdktf.out behind (see install for what is kept of the previous
 // output). A jsii or construct panic becomes an error.
 func Synthesize(cfg *config.Config, opts Options, outdir string) error {
-	return synthesize(cfg, outdir, func(app cdktf.App) error { return Build(app, cfg, opts) })
+	return synthesizeInto(cfg, outdir, opts.Emulator != nil, func(app cdktf.App) error { return Build(app, cfg, opts) })
 }
 
-// synthesize runs build on a new app writing to a temporary folder, then
-// synthesizes, guards and moves the output into outdir.
-func synthesize(cfg *config.Config, outdir string, build func(app cdktf.App) error) (err error) {
+// synthesize runs build on a new app and installs its output in outdir.
+func synthesize(cfg *config.Config, outdir string, build func(app cdktf.App) error) error {
+	return synthesizeInto(cfg, outdir, false, build)
+}
+
+// synthesizeInto runs build on a new app writing to a temporary folder, then
+// synthesizes, guards and moves the output into outdir (see install for
+// forgetBackend).
+func synthesizeInto(cfg *config.Config, outdir string, forgetBackend bool, build func(app cdktf.App) error) (err error) {
 	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(outdir)), filepath.Base(outdir)+".tmp-")
 	if err != nil {
 		return fmt.Errorf("create a temporary output folder next to %s: %w", outdir, err)
@@ -47,7 +53,7 @@ func synthesize(cfg *config.Config, outdir string, build func(app cdktf.App) err
 	if err = CheckOutput(tmp, cfg); err != nil {
 		return err
 	}
-	return install(tmp, outdir)
+	return install(tmp, outdir, forgetBackend)
 }
 
 // KeptInStackFolder are the Terraform working files of a stack folder that
@@ -70,7 +76,15 @@ const cliContextEnv = "CDKTF_CONTEXT_JSON"
 // this synthesis did not produce (another environment's, a removed party's)
 // are deleted unless the cdktf CLI runs the app, which deletes them itself.
 // src is removed.
-func install(src, dst string) error {
+//
+// With forgetBackend, the backend settings Terraform recorded in
+// .terraform/terraform.tfstate are dropped, so that the next init takes the
+// backend as new. Against the emulator that is what is wanted: its URL
+// changes with every start, and the state lives and dies with it, so there
+// is nothing to migrate. Otherwise they are kept, and a changed backend
+// stops `terraform init` until the operator chooses to migrate the state or
+// not.
+func install(src, dst string, forgetBackend bool) error {
 	srcStacks, dstStacks := filepath.Join(src, "stacks"), filepath.Join(dst, "stacks")
 	if err := os.MkdirAll(dstStacks, 0o755); err != nil {
 		return err
@@ -87,6 +101,11 @@ func install(src, dst string) error {
 		for _, keep := range KeptInStackFolder {
 			if err := os.Rename(filepath.Join(oldDir, keep), filepath.Join(newDir, keep)); err != nil && !os.IsNotExist(err) {
 				return fmt.Errorf("keep %s of stack %s: %w", keep, name, err)
+			}
+		}
+		if forgetBackend {
+			if err := os.Remove(filepath.Join(newDir, ".terraform", "terraform.tfstate")); err != nil && !os.IsNotExist(err) {
+				return err
 			}
 		}
 		if err := os.RemoveAll(oldDir); err != nil {

@@ -43,7 +43,7 @@ func TestInstallKeepsTerraformFilesAndLeavesOrphansToTheCLI(t *testing.T) {
 		} else {
 			t.Setenv(cliContextEnv, "")
 		}
-		if err := install(src, dst); err != nil {
+		if err := install(src, dst, false); err != nil {
 			t.Fatal(err)
 		}
 		for path, want := range map[string]string{
@@ -64,6 +64,29 @@ func TestInstallKeepsTerraformFilesAndLeavesOrphansToTheCLI(t *testing.T) {
 		}
 		if _, err := os.Stat(src); !os.IsNotExist(err) {
 			t.Errorf("the temporary folder is left: %v", err)
+		}
+	}
+}
+
+// Against the emulator the recorded backend settings are dropped (its URL
+// changes with every start); the providers and the lock file are kept.
+func TestInstallForgetsTheEmulatorBackend(t *testing.T) {
+	dir := t.TempDir()
+	dst, src := filepath.Join(dir, "cdktf.out"), filepath.Join(dir, "new")
+	writeFile(t, filepath.Join(dst, "stacks", "a", ".terraform", "terraform.tfstate"), "backend")
+	writeFile(t, filepath.Join(dst, "stacks", "a", ".terraform", "providers", "p"), "provider")
+	writeFile(t, filepath.Join(dst, "stacks", "a", ".terraform.lock.hcl"), "lock")
+	writeFile(t, filepath.Join(src, "stacks", "a", "cdk.tf.json"), "new")
+	if err := install(src, dst, true); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"stacks/a/.terraform/terraform.tfstate": "",
+		"stacks/a/.terraform/providers/p":       "provider",
+		"stacks/a/.terraform.lock.hcl":          "lock",
+	} {
+		if got := readOrEmpty(filepath.Join(dst, path)); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
 		}
 	}
 }

@@ -215,13 +215,9 @@ func (o *ops) terraform(ctx context.Context, stack string, attach bool, args ...
 // touches only its own folder) and reports every failure, cluster stacks'
 // provider installation in words an operator can act on.
 func (o *ops) initAll() bool {
+	// Against the emulator, synthesis drops the recorded backend settings
+	// (stacks.install), so a restarted emulator needs no -reconfigure.
 	args := []string{"init", "-input=false"}
-	if o.emulated {
-		// The emulator's state lives and dies with it: when it restarts on
-		// another port the backend settings change and there is no state
-		// to migrate.
-		args = append(args, "-reconfigure")
-	}
 	// Concurrent inits that install the same provider into the shared
 	// plugin cache collide ("file exists"). So the first stack of each kind
 	// (AWS-only, cluster) initializes alone, and the others of its kind that
