@@ -57,8 +57,9 @@ func fail(format string, a ...any) int {
 // terraformEnv are the settings the Makefile gives every Terraform run: the
 // project's CLI configuration, and the mirror for `terraform providers
 // lock`, which the cdktf CLI runs and which ignores the configuration's
-// mirror.
-var terraformEnv = []string{"TF_CLI_CONFIG_FILE", "TF_CLI_ARGS_providers_lock"}
+// mirror; and no version check against the network (the cdktf CLI makes
+// one unless CHECKPOINT_DISABLE is set).
+var terraformEnv = []string{"TF_CLI_CONFIG_FILE", "TF_CLI_ARGS_providers_lock", "CHECKPOINT_DISABLE"}
 
 // printTerraformEnv prints export lines for the Terraform settings of this
 // process's environment (the Makefile's), so that terraform and npx cdktf
