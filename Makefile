@@ -34,7 +34,11 @@ export TF_CLI_CONFIG_FILE := $(TFRC)
 ifneq ($(TF_PLUGIN_MIRROR),)
 export TF_CLI_ARGS_providers_lock := -fs-mirror=$(TF_PLUGIN_MIRROR)
 endif
-export MPC_CACHE_DIR := $(CACHE_DIR)
+# The emulator's pid, URL, log and fixture description (make emulator).
+EMULATOR_DIR ?= $(CACHE_DIR)
+export MPC_EMULATOR_DIR := $(EMULATOR_DIR)
+# Synth output folder of the operator verbs.
+OUTDIR ?= cdktf.out
 # tfsec is built from the Go module proxy (about 3 minutes, once) into the cache.
 TFSEC_VERSION := v1.28.14
 TFSEC := $(CACHE_DIR)/bin/tfsec
@@ -142,31 +146,32 @@ list: ## Stacks in apply order with their dependencies (ENV= to limit)
 	@$(MPC) list $(ENV)
 
 OPS := go run ./cmd/mpc-ops
-ops-flags = $(if $(LAYERS),-layers=$(LAYERS)) $(if $(PARTY),-party=$(PARTY)) $(if $(AUTO_APPROVE),-auto-approve)
+ops-flags = -outdir=$(OUTDIR) $(if $(LAYERS),-layers=$(LAYERS)) $(if $(PARTY),-party=$(PARTY)) $(if $(AUTO_APPROVE),-auto-approve)
+ops-synth = CDKTF_OUTDIR=$(OUTDIR) MPC_ENV=$(ENV) $(MPC)
 
 plan: deps terraformrc ## terraform plan of ENV's stacks in dependency order (LAYERS= PARTY=)
 	$(call need-env)
-	@MPC_ENV=$(ENV) $(MPC)
+	@$(ops-synth)
 	@$(OPS) plan $(ops-flags) $(ENV)
 
 apply: deps terraformrc ## terraform apply of ENV's stacks in dependency order, stops at the first failure (LAYERS= PARTY= AUTO_APPROVE=1)
 	$(call need-env)
-	@MPC_ENV=$(ENV) $(MPC)
+	@$(ops-synth)
 	@$(OPS) apply $(ops-flags) $(ENV)
 
 destroy: deps terraformrc ## destroy ENV's stacks in reverse order; refuses up front while deletion protection is on (asks first; AUTO_APPROVE=1 skips)
 	$(call need-env)
-	@MPC_ENV=$(ENV) $(MPC)
+	@$(ops-synth)
 	@$(OPS) destroy $(ops-flags) $(ENV)
 
 output: deps terraformrc ## terraform output of ENV's stacks (LAYERS= PARTY=)
 	$(call need-env)
-	@MPC_ENV=$(ENV) $(MPC)
+	@$(ops-synth)
 	@$(OPS) output $(ops-flags) $(ENV)
 
 unprotect: deps terraformrc ## Turn off the deletion protection of PARTY's deployed NLB/RDS (every party without PARTY=) through Terraform, before make destroy
 	$(call need-env)
-	@MPC_UNPROTECT='$(or $(PARTY),*)' MPC_ENV=$(ENV) $(MPC)
+	@MPC_UNPROTECT='$(or $(PARTY),*)' $(ops-synth)
 	@$(OPS) unprotect $(ops-flags) $(ENV)
 
 emulator: deps terraformrc ## Start the AWS emulator (moto_server) with ENV's fixture (default local) and print the export line

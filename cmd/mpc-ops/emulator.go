@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,16 +15,17 @@ import (
 	"github.com/mpc-mesh/infra/internal/emulator"
 )
 
-// CacheEnv names the folder holding the emulator's pid, URL and log (the
-// Makefile passes its CACHE_DIR). Default: ~/.cache/mpc-mesh.
-const CacheEnv = "MPC_CACHE_DIR"
+// EmulatorDirEnv names the folder holding the emulator's pid, URL, log and
+// fixture description (the Makefile passes its EMULATOR_DIR). Default:
+// ~/.cache/mpc-mesh.
+const EmulatorDirEnv = "MPC_EMULATOR_DIR"
 
 // DefaultEmulatorEnv is the environment whose fixture `make emulator`
 // creates when ENV is not given: the one written for the emulator.
 const DefaultEmulatorEnv = "local"
 
 func cacheDir() string {
-	if d := os.Getenv(CacheEnv); d != "" {
+	if d := os.Getenv(EmulatorDirEnv); d != "" {
 		return d
 	}
 	home, _ := os.UserHomeDir()
@@ -121,6 +123,11 @@ func emulatorStart(envName string) int {
 		if err != nil {
 			return fail("create the fixture of %s: %v", envName, err)
 		}
+		// What the fixture created (VPC and subnet ids, ...), for checks
+		// of the deployed mesh (test/e2e reads it).
+		if data, err := json.MarshalIndent(fix, "", " "); err == nil {
+			os.WriteFile(FixtureFile(filepath.Dir(f.pid), envName), data, 0o644)
+		}
 		af, err := os.OpenFile(f.envs, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err == nil {
 			fmt.Fprintln(af, envName)
@@ -160,7 +167,17 @@ func emulatorStop() int {
 	os.Remove(f.pid)
 	os.Remove(f.url)
 	os.Remove(f.envs)
+	if old, _ := filepath.Glob(FixtureFile(filepath.Dir(f.pid), "*")); len(old) > 0 {
+		for _, o := range old {
+			os.Remove(o)
+		}
+	}
 	return 0
+}
+
+// FixtureFile is where emulator start describes the fixture of env.
+func FixtureFile(dir, env string) string {
+	return filepath.Join(dir, "fixture-"+env+".json")
 }
 
 func configDir() string {

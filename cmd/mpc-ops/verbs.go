@@ -42,6 +42,9 @@ func DefaultLayers() string {
 	return LayersAll
 }
 
+// PlanFile is the file, in each stack folder, where plan saves its plan.
+const PlanFile = "tfplan"
+
 // ops is one run of a verb over the selected stacks of an environment.
 type ops struct {
 	verb     string
@@ -292,7 +295,9 @@ func (o *ops) runAll(verb string, order []string, waitsFor map[string][]string) 
 	var extra []string
 	switch verb {
 	case "plan":
-		extra = []string{"-input=false"}
+		// The plan is saved next to the stack: `terraform apply tfplan`
+		// there applies exactly what was shown (the next synthesis drops it).
+		extra = []string{"-input=false", "-out=" + PlanFile}
 	case "apply":
 		extra = []string{"-input=false"}
 		if o.auto {
