@@ -5,6 +5,7 @@ SHELL := /bin/bash
 
 ENV ?=
 PARTY ?=
+LAYERS ?=
 LAYER ?=
 CMD ?=
 AUTO_APPROVE ?=
@@ -19,9 +20,25 @@ export CHECKPOINT_DISABLE := 1
 export GOFLAGS := $(strip $(filter-out -trimpath,$(GOFLAGS)) -trimpath)
 # Tools built from source (tfsec) live outside the repository.
 CACHE_DIR ?= $(HOME)/.cache/mpc-mesh
-# Terraform CLI configuration using the local provider mirror, when one exists.
-TF_MIRROR ?= $(shell d=$$(find / -path /proc -prune -o -name 'terraform-provider-aws_*' -print 2>/dev/null | head -1); [ -n "$$d" ] && echo "$${d%%/registry.terraform.io/*}")
+# The Terraform provider mirror: the folder holding registry.terraform.io/.
+# Set TF_PLUGIN_MIRROR to choose it; by default the first of a few known
+# places holding hashicorp/aws (`go run ./cmd/mpc-ops mirror` lists them).
+TF_PLUGIN_MIRROR := $(or $(TF_PLUGIN_MIRROR),$(shell go run ./cmd/mpc-ops mirror 2>/dev/null))
+export TF_PLUGIN_MIRROR
 TFRC := $(CACHE_DIR)/terraformrc
+# Every Terraform run of every verb, through the cdktf CLI too, uses the
+# project's CLI configuration (the mirror, a shared plugin cache).
+export TF_CLI_CONFIG_FILE := $(TFRC)
+# `cdktf deploy/diff` run `terraform providers lock` in a stack folder that
+# has no lock file, and that command ignores the CLI configuration's mirror.
+ifneq ($(TF_PLUGIN_MIRROR),)
+export TF_CLI_ARGS_providers_lock := -fs-mirror=$(TF_PLUGIN_MIRROR)
+endif
+# The emulator's pid, URL, log and fixture description (make emulator).
+EMULATOR_DIR ?= $(CACHE_DIR)
+export MPC_EMULATOR_DIR := $(EMULATOR_DIR)
+# Synth output folder of the operator verbs.
+OUTDIR ?= cdktf.out
 # tfsec is built from the Go module proxy (about 3 minutes, once) into the cache.
 TFSEC_VERSION := v1.28.14
 TFSEC := $(CACHE_DIR)/bin/tfsec
@@ -33,7 +50,7 @@ K8S_VERSION := v1.36.3
 K8S_BIN := $(CACHE_DIR)/k8s/$(K8S_VERSION)
 
 .PHONY: help help-examples deps node-deps generate synth test check unit snapshots validate-config clean clean-cache \
-	list plan apply destroy output plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
+	list plan apply destroy output unprotect emulator emulator-stop tf-env plan-all apply-all destroy-all output-all validate validate-all validate-stacks run-on netcheck-mesh \
 	peers-export render e2e scan bench k8s-tools k8s-check netcheck-serve netcheck-probe terraformrc diagram docs trust-status
 
 help: ## List the verbs
@@ -41,16 +58,22 @@ help: ## List the verbs
 	@echo
 	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F'\t' '{printf "  %-16s %s\n", $$1, $$2}'
 	@echo
-	@echo "Variables: ENV=<environment> PARTY=<party name> LAYER=provider|consumer|party|cluster CMD=<terraform command> AUTO_APPROVE=1"
+	@echo "Variables: ENV=<environment> PARTY=<party name> LAYERS=aws|cluster|all LAYER=provider|consumer|party|cluster CMD=<terraform command> AUTO_APPROVE=1"
+	@echo "LAYERS (plan, apply, output, destroy, unprotect): aws = provider, consumer and party stacks; cluster = the Kubernetes/Helm stacks."
+	@echo "  Default: all; aws when MPC_AWS_ENDPOINT is set (the emulator has no Kubernetes API)."
+	@echo "Provider mirror: TF_PLUGIN_MIRROR=$(TF_PLUGIN_MIRROR)"
 
 help-examples: ## Show usage examples
 	@echo "make synth ENV=local                      # synthesize one environment"
 	@echo "make list ENV=kubeip-demo                 # stacks in apply order with their dependencies"
 	@echo "make plan ENV=local                       # terraform plan of every stack of an environment"
-	@echo "make apply ENV=local                      # cdktf deploy, stack by stack, in dependency order"
+	@echo "make emulator && export MPC_AWS_ENDPOINT=...  # try it without an AWS account (make emulator-stop ends it)"
+	@echo "make apply ENV=local AUTO_APPROVE=1       # terraform apply, stack by stack, in dependency order"
+	@echo "make apply ENV=zws-dev LAYERS=aws PARTY=zws-threshold-2   # one party's AWS layers"
 	@echo "make run-on ENV=local PARTY=alice LAYER=provider CMD=output"
-	@echo "make destroy ENV=local AUTO_APPROVE=1     # cdktf destroy in reverse order, no prompt"
-	@echo "make render ENV=local PARTY=alice CHART=../shared/charts/kms-core-1.9.1   # review onboarding step 5"
+	@echo "make unprotect ENV=local PARTY=carol      # lift NLB/RDS deletion protection through Terraform"
+	@echo "make destroy ENV=local AUTO_APPROVE=1     # destroy in reverse order, no prompt"
+	@echo "make render ENV=local PARTY=alice       # review onboarding step 5 with the real chart"
 	@echo "make peers-export ENV=zws-dev PARTY=zws-threshold-2   # block to hand to other organisations"
 	@echo "make netcheck-probe ENV=kubeip-demo PARTY=alice"
 	@echo "make trust-status ENV=kubeip-demo PARTY=alice   # peers' CA certificates in alice's public vault"
@@ -85,7 +108,7 @@ validate-config: ## Check the configuration files without synthesizing
 terraformrc: ## Write the Terraform CLI config: local provider mirror when present, shared plugin cache
 	@mkdir -p $(CACHE_DIR)/plugins
 	@{ echo 'plugin_cache_dir = "$(CACHE_DIR)/plugins"'; \
-	   if [ -n "$(TF_MIRROR)" ]; then printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$(TF_MIRROR)"; fi; } > $(TFRC)
+	   if [ -n "$(TF_PLUGIN_MIRROR)" ]; then printf 'provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' "$(TF_PLUGIN_MIRROR)"; fi; } > $(TFRC)
 
 # The emulator end-to-end package is named first (go test drops the repeat in
 # ./...) so that its run, the longest by far, starts while the rest builds.
@@ -93,7 +116,7 @@ TEST_PKGS := ./test/e2e/ ./...
 
 test: deps terraformrc $(TFSEC) k8s-tools ## Run the whole test suite (unit, snapshots, bad input, netcheck, docs, scan, API server, emulator end-to-end)
 	go vet ./...
-	TF_CLI_CONFIG_FILE=$(TFRC) MPC_TFSEC=$(TFSEC) go test -count=1 -timeout 60m $(TEST_PKGS)
+	MPC_TFSEC=$(TFSEC) go test -count=1 -timeout 60m $(TEST_PKGS)
 
 # The fast loop leaves out what needs outside tools or minutes: the emulator
 # end-to-end run (test/e2e) and the tfsec scan (test/scan) by package, and
@@ -129,7 +152,7 @@ k8s-check: deps k8s-tools ## Create every cluster stack's objects (and the kms-c
 		| grep -vE '^(=== (RUN|PAUSE|CONT)|PASS$$)'
 
 e2e: deps terraformrc ## Apply local and kubeip-demo against the AWS emulator (moto_server), re-plan, destroy
-	TF_CLI_CONFIG_FILE=$(TFRC) MPC_E2E_REQUIRED=1 go test -count=1 -timeout 60m -v -run TestE2E ./test/e2e/
+	MPC_E2E_REQUIRED=1 go test -count=1 -timeout 60m -v -run TestE2E ./test/e2e/
 
 bench: deps ## Go benchmarks of synthesis: one example, all examples, generated 4/7/13-party meshes (docs/performance.md)
 	go test -run '^$$' -bench . -benchtime 3x ./test/bench/
@@ -151,8 +174,7 @@ clean-cache: ## Remove Terraform working folders and lock files below the projec
 # Stacks are listed from cdktf.out/manifest.json in dependency order; apply
 # and destroy go through the pinned cdktf CLI stack by stack.
 MPC := go run .
-TF := TF_CLI_CONFIG_FILE=$(TFRC) terraform
-CDKTF := npx --no-install cdktf
+TF := terraform
 ENVS = $(shell ls config/environments | sed -n 's/\.yaml$$//p')
 need-env = $(if $(ENV),,$(error ENV is required, for example ENV=local; environments: $(ENVS)))
 stack-dir = cdktf.out/stacks/$(1)
@@ -161,40 +183,43 @@ list: ## Stacks in apply order with their dependencies (ENV= to limit)
 	@test -f cdktf.out/manifest.json || $(MAKE) --no-print-directory synth
 	@$(MPC) list $(ENV)
 
-plan: deps terraformrc ## terraform plan of every stack of ENV, in dependency order
-	$(call need-env)
-	@MPC_ENV=$(ENV) $(MPC)
-	@for s in $$($(MPC) list --names $(ENV)); do \
-		echo "== plan $$s"; \
-		$(TF) -chdir=$(call stack-dir,$$s) init -input=false -upgrade=false >/dev/null && \
-		$(TF) -chdir=$(call stack-dir,$$s) plan -input=false -lock-timeout=60s || exit 1; \
-	done
+OPS := go run ./cmd/mpc-ops
+ops-flags = -outdir=$(OUTDIR) $(if $(LAYERS),-layers=$(LAYERS)) $(if $(PARTY),-party=$(PARTY)) $(if $(AUTO_APPROVE),-auto-approve)
+ops-synth = CDKTF_OUTDIR=$(OUTDIR) MPC_ENV=$(ENV) $(MPC)
 
-apply: deps ## cdktf deploy every stack of ENV, one at a time in dependency order
+plan: deps terraformrc ## terraform plan of ENV's stacks in dependency order (LAYERS= PARTY=)
 	$(call need-env)
-	@MPC_ENV=$(ENV) $(MPC)
-	@for s in $$($(MPC) list --names $(ENV)); do \
-		echo "== deploy $$s"; \
-		$(CDKTF) deploy $$s --skip-synth --ignore-missing-stack-dependencies $(if $(AUTO_APPROVE),--auto-approve,) || exit 1; \
-	done
+	@$(ops-synth)
+	@$(OPS) plan $(ops-flags) $(ENV)
 
-destroy: deps ## cdktf destroy every stack of ENV in reverse order (asks first; AUTO_APPROVE=1 skips)
+apply: deps terraformrc ## terraform apply of ENV's stacks in dependency order, stops at the first failure (LAYERS= PARTY= AUTO_APPROVE=1)
 	$(call need-env)
-	@MPC_ENV=$(ENV) $(MPC)
-	@if [ -z "$(AUTO_APPROVE)" ]; then \
-		read -r -p "Destroy every stack of $(ENV)? Type the environment name to confirm: " answer; \
-		[ "$$answer" = "$(ENV)" ] || { echo "not confirmed; nothing destroyed"; exit 1; }; \
-	fi
-	@for s in $$($(MPC) list --names --reverse $(ENV)); do \
-		echo "== destroy $$s"; \
-		$(CDKTF) destroy $$s --skip-synth --ignore-missing-stack-dependencies --auto-approve || exit 1; \
-	done
+	@$(ops-synth)
+	@$(OPS) apply $(ops-flags) $(ENV)
 
-output: terraformrc ## terraform output of every stack of ENV
+destroy: deps terraformrc ## destroy ENV's stacks in reverse order; refuses up front while deletion protection is on (asks first; AUTO_APPROVE=1 skips)
 	$(call need-env)
-	@for s in $$($(MPC) list --names $(ENV)); do \
-		echo "== $$s"; $(TF) -chdir=$(call stack-dir,$$s) output || exit 1; \
-	done
+	@$(ops-synth)
+	@$(OPS) destroy $(ops-flags) $(ENV)
+
+output: deps terraformrc ## terraform output of ENV's stacks (LAYERS= PARTY=)
+	$(call need-env)
+	@$(ops-synth)
+	@$(OPS) output $(ops-flags) $(ENV)
+
+unprotect: deps terraformrc ## Turn off the deletion protection of PARTY's deployed NLB/RDS (every party without PARTY=) through Terraform, before make destroy
+	$(call need-env)
+	@MPC_UNPROTECT='$(or $(PARTY),*)' $(ops-synth)
+	@$(OPS) unprotect $(ops-flags) $(ENV)
+
+emulator: deps terraformrc ## Start the AWS emulator (moto_server) with ENV's fixture (default local) and print the export line
+	@$(OPS) emulator start $(ENV)
+
+emulator-stop: ## Stop the emulator started by make emulator
+	@$(OPS) emulator stop
+
+tf-env: terraformrc ## Print export lines giving terraform and npx cdktf in this shell the project's Terraform settings
+	@$(OPS) tf-env
 
 plan-all: ## plan for every environment
 	@for e in $(ENVS); do $(MAKE) --no-print-directory plan ENV=$$e || exit 1; done

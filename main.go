@@ -61,7 +61,7 @@ func run(args []string) int {
 	if err != nil {
 		return fail(err)
 	}
-	if err := stacks.Synthesize(cfg, stacks.Options{Emulator: emu}, envOr("CDKTF_OUTDIR", stacks.DefaultOutdir)); err != nil {
+	if err := stacks.Synthesize(cfg, stacks.Options{Emulator: emu, Unprotect: stacks.UnprotectFromEnv()}, envOr("CDKTF_OUTDIR", stacks.DefaultOutdir)); err != nil {
 		return fail(err)
 	}
 	return 0

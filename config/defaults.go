@@ -115,7 +115,7 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	r.InstanceClass = orString(r.InstanceClass, "db.t4g.medium")
 	r.DBName = orString(r.DBName, "kmsconnector")
 	r.Port = orInt(r.Port, 5432)
-	r.DeletionProtection = orBool(r.DeletionProtection, true)
+	r.DeletionProtection = orBool(r.DeletionProtection, env.Network == Mainnet)
 	if r.Parameters == nil {
 		r.Parameters = map[string]string{"rds.force_ssl": "1"}
 	}
@@ -135,6 +135,7 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	m.KubeIP.Addresses = orInt(m.KubeIP.Addresses, 1)
 	m.PrivateLink.DNSDomain = orString(m.PrivateLink.DNSDomain, DefaultDNSDomain)
 	m.TrustSync.Schedule = orString(m.TrustSync.Schedule, trust.DefaultSchedule)
+	m.PrivateLink.DeletionProtection = orBool(m.PrivateLink.DeletionProtection, env.Network == Mainnet)
 }
 
 func orInt(v, def int) int {

@@ -419,8 +419,11 @@ type RDS struct {
 	// Port the database listens on. Default: 5432. Rule: 1150 to 65535
 	// (checked even when the database is disabled).
 	Port int `yaml:"port"`
-	// DeletionProtection makes AWS refuse to delete the database.
-	// Default: true. Rule: a boolean.
+	// DeletionProtection makes AWS refuse to delete the database, so
+	// `make destroy` stops until `make unprotect` has turned it off.
+	// Default: true on mainnet, where the database holds a live party's
+	// data; false otherwise, because test environments are torn down and
+	// rebuilt routinely. Rule: a boolean.
 	DeletionProtection *bool `yaml:"deletion_protection"`
 	// Parameters of the parameter group; a map given here replaces the
 	// default. Default: {"rds.force_ssl": "1"}. Rule: none.
@@ -508,6 +511,12 @@ type PrivateLinkOptions struct {
 	Route53ZoneID string `yaml:"route53_zone_id"`
 	// DNSDomain of those records. Default: "mpc.internal". Rule: none.
 	DNSDomain string `yaml:"dns_domain"`
+	// DeletionProtection makes AWS refuse to delete the party's NLB, so
+	// `make destroy` stops until `make unprotect` has turned it off.
+	// Default: true on mainnet, where deleting the NLB by mistake cuts the
+	// party off from every peer; false otherwise, because test environments
+	// are torn down and rebuilt routinely. Rule: a boolean.
+	DeletionProtection *bool `yaml:"deletion_protection"`
 	// VPCCIDR is the cluster VPC's CIDR, admitted by the NLB security group.
 	// Default: none. Rule: required in privatelink environments: an IPv4
 	// CIDR block other than /0.

@@ -7,7 +7,10 @@ package stacks
 
 import (
 	"fmt"
+	"os"
 	"path"
+	"slices"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -41,6 +44,35 @@ const StateDir = "terraform-state"
 type Options struct {
 	// Emulator, when set, points every AWS provider at an AWS API emulator.
 	Emulator *Emulator
+	// Unprotect names the parties whose deletion protection (NLB, RDS) is
+	// synthesized off whatever their configuration says, so that applying
+	// their stacks lifts it before a destroy; "*" names every party.
+	Unprotect []string
+}
+
+// UnprotectEnv names the environment variable read at synthesis time into
+// Options.Unprotect: party names separated by commas, or "*". `make
+// unprotect` sets it for one synthesis and apply; it is never kept.
+const UnprotectEnv = "MPC_UNPROTECT"
+
+// UnprotectFromEnv returns the parties named by MPC_UNPROTECT.
+func UnprotectFromEnv() []string {
+	var res []string
+	for _, p := range strings.Split(os.Getenv(UnprotectEnv), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			res = append(res, p)
+		}
+	}
+	return res
+}
+
+// protected is whether a resource of party p whose configuration asks for
+// deletion protection keeps it in this synthesis.
+func (o Options) protected(p *config.Party, configured bool) bool {
+	if !configured {
+		return false
+	}
+	return !slices.Contains(o.Unprotect, p.Name) && !slices.Contains(o.Unprotect, "*")
 }
 
 // Base is a stack of one layer of one party, with its backend and providers set.
@@ -52,6 +84,8 @@ type Base struct {
 	Layer config.Layer
 	// Name is the stack name, <env>-<party>-<layer>.
 	Name string
+	// Opts are the run-wide options the stack was built with.
+	Opts Options
 
 	cluster *clusterLookup
 	subnet  map[bool]*[]*string
@@ -63,8 +97,8 @@ type Base struct {
 func NewBase(scope constructs.Construct, env *config.Environment, party *config.Party, layer config.Layer, opts Options) *Base {
 	name := env.StackName(party, layer)
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
-	b := &Base{Stack: stack, Env: env, Party: party, Layer: layer, Name: name}
-	b.setBackend()
+	b := &Base{Stack: stack, Env: env, Party: party, Layer: layer, Name: name, Opts: opts}
+	b.setBackend(opts)
 	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(TerraformVersionRange))
 	if layer != config.LayerCluster {
 		b.addAWSProvider(opts)
@@ -77,7 +111,7 @@ func StateKey(env *config.Environment, party *config.Party, layer config.Layer) 
 	return path.Join(env.Name, party.Name, string(layer)+".tfstate")
 }
 
-func (b *Base) setBackend() {
+func (b *Base) setBackend(opts Options) {
 	key := StateKey(b.Env, b.Party, b.Layer)
 	s3 := b.Env.Backend.S3
 	if s3 == nil {
@@ -97,6 +131,12 @@ func (b *Base) setBackend() {
 	}
 	if s3.Locking == "dynamodb" {
 		cfg.DynamodbTable = jsii.String(s3.DynamoDBTable)
+	}
+	// The backend's settings are also what cdktf copies into the
+	// terraform_remote_state data sources of the stacks that read this one,
+	// so the emulator switch reaches both.
+	if opts.Emulator != nil {
+		opts.Emulator.configureBackend(cfg)
 	}
 	cdktf.NewS3Backend(b.Stack, cfg)
 	if s3.Locking == "lockfile" {

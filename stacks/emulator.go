@@ -7,12 +7,16 @@ import (
 
 	"github.com/aws/jsii-runtime-go"
 	awsprovider "github.com/cdktf/cdktf-provider-aws-go/aws/v19/provider"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/mpc-mesh/infra/internal/emulator"
 )
 
 // EmulatorEnv names the environment variable that switches every AWS
-// provider to an AWS API emulator (moto_server) at that URL. Tests set it;
-// operators never do.
-const EmulatorEnv = "MPC_AWS_ENDPOINT"
+// provider and the S3 state backend to an AWS API emulator (moto_server) at
+// that URL. `make emulator` prints it and the end-to-end test sets it; it
+// has no use against AWS.
+const EmulatorEnv = emulator.URLEnv
 
 // Emulator points the AWS providers at one emulator endpoint for every service.
 // Never used against AWS: the synthesized providers carry dummy keys.
@@ -78,4 +82,23 @@ func (e *Emulator) configure(cfg *awsprovider.AwsProviderConfig, accountID, regi
 // region assume against the emulator; test clients assume the same one.
 func EmulatorRoleARN(accountID, region string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", partition(region), accountID, EmulatorRoleName)
+}
+
+// configureBackend points an S3 state backend (and so the remote state data
+// sources cdktf derives from it) at the emulator: path-style addressing,
+// because the emulator serves no per-bucket host names; the dummy keys,
+// which the emulator files under its default account, where `make
+// emulator` creates the state bucket; and no credential, region or account
+// checks, which would otherwise go to real AWS.
+func (e *Emulator) configureBackend(cfg *cdktf.S3BackendConfig) {
+	u := jsii.String(e.URL)
+	cfg.Endpoints = &cdktf.S3BackendEndpointConfig{S3: u, Sts: u, Iam: u}
+	cfg.UsePathStyle = jsii.Bool(true)
+	cfg.AccessKey = jsii.String(EmulatorAccessKey)
+	cfg.SecretKey = jsii.String(EmulatorSecretKey)
+	cfg.Profile = nil
+	cfg.SkipCredentialsValidation = jsii.Bool(true)
+	cfg.SkipRegionValidation = jsii.Bool(true)
+	cfg.SkipRequestingAccountId = jsii.Bool(true)
+	cfg.SkipMetadataApiCheck = jsii.Bool(true)
 }

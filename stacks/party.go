@@ -157,7 +157,7 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 			SubnetIDs:                 s.subnets(l.Cluster, false),
 			VpcID:                     l.Cluster.VpcID,
 			SourceSecurityGroupID:     l.Cluster.ClusterSecurityGroupID,
-			DisableDeletionProtection: !*m.RDS.DeletionProtection,
+			DisableDeletionProtection: !s.Opts.protected(p, *m.RDS.DeletionProtection),
 			Partition:                 part,
 			Parameters:                rdsParameters(m.RDS.Parameters),
 			// A dedicated customer key rather than aws/rds: rotation and the key

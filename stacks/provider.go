@@ -65,15 +65,16 @@ func (l *ProviderOutputs) build(s *Base, env *config.Environment, p *config.Part
 	case config.PrivateLink:
 		c := s.lookupCluster()
 		l.Endpoint = vpcendpointprovider.New(s.Stack, "endpoint-service", &vpcendpointprovider.Props{
-			PartyID:            p.ID,
-			NamePrefix:         names.LoadBalancer,
-			VpcID:              c.VpcID,
-			VpcCIDR:            jsii.String(p.Managed.PrivateLink.VPCCIDR),
-			SubnetIDs:          s.subnets(c, false),
-			Ports:              ports(env),
-			AllowedPrincipals:  peerPrincipals(env, p),
-			SupportedRegions:   peerRegions(env, p),
-			AcceptanceRequired: p.Managed.PrivateLink.AcceptanceRequired,
+			PartyID:                   p.ID,
+			NamePrefix:                names.LoadBalancer,
+			VpcID:                     c.VpcID,
+			VpcCIDR:                   jsii.String(p.Managed.PrivateLink.VPCCIDR),
+			SubnetIDs:                 s.subnets(c, false),
+			Ports:                     ports(env),
+			AllowedPrincipals:         peerPrincipals(env, p),
+			SupportedRegions:          peerRegions(env, p),
+			AcceptanceRequired:        p.Managed.PrivateLink.AcceptanceRequired,
+			DisableDeletionProtection: !s.Opts.protected(p, *p.Managed.PrivateLink.DeletionProtection),
 		})
 		output(s.Stack, config.OutputEndpointServiceName, l.Endpoint.ServiceName, "VPC endpoint service name peers create interface endpoints to")
 		cdktf.NewTerraformOutput(s.Stack, jsii.String(config.OutputAvailabilityZoneIDs), &cdktf.TerraformOutputConfig{

@@ -64,12 +64,30 @@ func TestStacksFormNoCycle(t *testing.T) {
 }
 
 func TestEveryStackHasAnExplicitBackendAndProviderRanges(t *testing.T) {
+	// Which environment a stack belongs to decides the backend it must have.
+	s3Of := map[string]*config.S3Backend{}
+	for _, e := range app.cfg.Environments {
+		for _, p := range e.ManagedParties() {
+			for _, l := range config.Layers {
+				s3Of[e.StackName(p, l)] = e.Backend.S3
+			}
+		}
+	}
 	for _, name := range stackNames() {
 		tf, _ := app.docs[name]["terraform"].(map[string]any)
 		backend, _ := tf["backend"].(map[string]any)
-		local, _ := backend["local"].(map[string]any)
-		if p, _ := local["path"].(string); !strings.HasPrefix(p, "../../../terraform-state/") {
-			t.Errorf("%s: backend %v, want a local path under terraform-state/ relative to the project", name, backend)
+		if s3 := s3Of[name]; s3 != nil {
+			b, _ := backend["s3"].(map[string]any)
+			key, _ := b["key"].(string)
+			if b["bucket"] != s3.Bucket || b["encrypt"] != true || !strings.HasPrefix(key, s3.KeyPrefix+"/") ||
+				(s3.Locking == "lockfile" && b["use_lockfile"] != true) {
+				t.Errorf("%s: backend %v, want S3 bucket %s, encrypted, key under %s/, locked as %s", name, backend, s3.Bucket, s3.KeyPrefix, s3.Locking)
+			}
+		} else {
+			local, _ := backend["local"].(map[string]any)
+			if p, _ := local["path"].(string); !strings.HasPrefix(p, "../../../terraform-state/") {
+				t.Errorf("%s: backend %v, want a local path under terraform-state/ relative to the project", name, backend)
+			}
 		}
 		if tf["required_version"] != ">= 1.10.0" {
 			t.Errorf("%s: required_version = %v", name, tf["required_version"])

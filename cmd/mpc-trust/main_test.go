@@ -53,7 +53,7 @@ func TestSyncThenStatusAgainstEmulator(t *testing.T) {
 		t.Skip("moto_server not found (pip install 'moto[server]==5.2.1'); skipping the emulator test")
 	}
 	dir := t.TempDir()
-	emu, err := emulator.Start(moto, dir, emulator.CleanEnv())
+	emu, err := emulator.Start(emulator.StartOptions{Moto: moto, Log: filepath.Join(dir, "moto.log")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,59 +1,5 @@
 package e2e
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"os/exec"
-	"path/filepath"
-	"syscall"
-
-	"github.com/mpc-mesh/infra/internal/proc"
-)
-
-// awsAPI calls the emulator through awsapi.py (boto3). The script sits next
-// to this file; requests and answers are JSON.
-type awsAPI struct {
-	python, endpoint string
-}
-
-// scriptPath is awsapi.py, next to this source file: go test runs in the
-// package folder (runtime.Caller would not do: -trimpath rewrites it).
-func scriptPath() string {
-	abs, err := filepath.Abs("awsapi.py")
-	if err != nil {
-		return "awsapi.py"
-	}
-	return abs
-}
-
-// call runs one command of awsapi.py with req on stdin and decodes stdout into resp.
-func (a awsAPI) call(command string, req, resp any) error {
-	in, err := json.Marshal(req)
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(a.python, scriptPath(), a.endpoint, command)
-	cmd.Env = cleanEnv()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	cmd.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("awsapi.py %s: %v\n%s", command, err, proc.LastLines(stderr.String(), 15))
-	}
-	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
-		return fmt.Errorf("awsapi.py %s: decode the answer: %w", command, err)
-	}
-	return nil
-}
-
-// scope is an account and the regions of it that the stacks use.
-type scope struct {
-	AccountID string   `json:"account_id"`
-	Regions   []string `json:"regions"`
-}
-
 // inventory is everything the stacks may have created, as the emulator's API reports it.
 type inventory struct {
 	Regional []regionalInventory `json:"regional"`

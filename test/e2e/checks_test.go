@@ -147,8 +147,8 @@ func (c *meshCheck) checkEndpointService(p *config.Party) (endpointService, bool
 		if nlb.Type != "network" || nlb.Scheme != "internal" || nlb.VpcID != c.fix[p.Name].VpcID {
 			c.errorf("%s: NLB %s is %s/%s in %s, want network/internal in the party's VPC %s", p.Name, nlbName, nlb.Type, nlb.Scheme, nlb.VpcID, c.fix[p.Name].VpcID)
 		}
-		if nlb.Attributes["deletion_protection.enabled"] != "true" {
-			c.errorf("%s: NLB %s has deletion protection %q, want true", p.Name, nlbName, nlb.Attributes["deletion_protection.enabled"])
+		if want := strconv.FormatBool(*p.Managed.PrivateLink.DeletionProtection); nlb.Attributes["deletion_protection.enabled"] != want {
+			c.errorf("%s: NLB %s has deletion protection %q, want %s (privatelink.deletion_protection)", p.Name, nlbName, nlb.Attributes["deletion_protection.enabled"], want)
 		}
 		var ports []int
 		for _, port := range c.env.PortList() {

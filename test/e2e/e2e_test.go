@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/internal/emulator"
 	"github.com/mpc-mesh/infra/internal/manifest"
 	"github.com/mpc-mesh/infra/internal/proc"
 )
@@ -116,6 +117,10 @@ func (s *stages) String() string {
 
 // environment deploys, checks, re-plans and destroys one environment.
 func (r *run) environment(t *testing.T, name string) {
+	if name == verbsEnvironment {
+		r.throughVerbs(t, name)
+		return
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	st := &stages{start: time.Now()}
@@ -135,7 +140,7 @@ func (r *run) environment(t *testing.T, name string) {
 	env := cfg.Environments[0]
 	work := workDir(t, "mpc-e2e-"+name+"-")
 	emu := startEmulator(t, r.tools, work)
-	api := awsAPI{python: r.tools.Python, endpoint: emu.URL}
+	api := emulator.API{Python: r.tools.Python, Endpoint: emu.URL}
 	outdir := filepath.Join(work, "cdktf.out")
 
 	// The fixture and the synthesis do not depend on each other.
@@ -146,7 +151,7 @@ func (r *run) environment(t *testing.T, name string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fix, fixErr = createFixture(api, env)
+			fix, fixErr = emulator.CreateFixture(api, env)
 		}()
 		synthErr = r.synth(work, name, emu.URL, outdir)
 		wg.Wait()
@@ -178,49 +183,50 @@ func (r *run) environment(t *testing.T, name string) {
 		t.Fatalf("apply in dependency order: %v", err)
 	}
 
-	sc := scopes(env)
-	var inv inventory
-	st.time("checks", func() { err = api.call("inventory", map[string]any{"scopes": sc}, &inv) })
+	st.time("checks", func() { checkDeployed(t, api, env, fix) })
+
+	st.time("plan", func() { r.replan(ctx, t, tf, names) })
+
+	// The example environments are testnets: no deletion protection to lift.
+	st.time("destroy", func() { err = inDependencyOrder(ctx, names, reverse(names, deps), tf.destroy) })
 	if err != nil {
+		t.Fatalf("destroy in reverse order: %v", err)
+	}
+	checkNothingLeftAfterDestroy(t, api, env, fix)
+}
+
+// checkDeployed checks the deployed mesh through the emulator's API, then
+// proves the checks can fail by breaking copies of what it read.
+func checkDeployed(t *testing.T, api emulator.API, env *config.Environment, fix fixture) {
+	var inv inventory
+	if err := api.Call("inventory", map[string]any{"scopes": scopes(env)}, &inv); err != nil {
 		t.Fatal(err)
 	}
 	problems := checkMesh(env, fix, &inv)
 	for _, p := range problems {
 		t.Errorf("mesh: %s", p)
 	}
-	if len(problems) == 0 {
-		// The checks passed; now prove they can fail on this very mesh.
-		uncaught, applied, err := uncaughtMutations(env, fix, &inv)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range uncaught {
-			t.Errorf("mesh checks missed a broken mesh: %s", m)
-		}
-		if applied < 6 {
-			t.Errorf("only %d of %d mesh mutations found something to break", applied, len(mutations))
-		}
-		t.Logf("%s: the checks caught %d of %d broken copies of the deployed mesh", name, applied-len(uncaught), applied)
+	if len(problems) > 0 {
+		return
 	}
-
-	st.time("plan", func() { r.replan(ctx, t, tf, names) })
-
-	var lifted struct {
-		Lifted []string `json:"lifted"`
-	}
-	st.time("destroy", func() {
-		// What an operator does before a destroy: lift the deletion
-		// protection the stacks put on load balancers and databases.
-		if err = api.call("lift-protection", map[string]any{"scopes": sc}, &lifted); err != nil {
-			return
-		}
-		err = inDependencyOrder(ctx, names, reverse(names, deps), tf.destroy)
-	})
+	uncaught, applied, err := uncaughtMutations(env, fix, &inv)
 	if err != nil {
-		t.Fatalf("destroy in reverse order: %v", err)
+		t.Fatal(err)
 	}
+	for _, m := range uncaught {
+		t.Errorf("mesh checks missed a broken mesh: %s", m)
+	}
+	if applied < 6 {
+		t.Errorf("only %d of %d mesh mutations found something to break", applied, len(mutations))
+	}
+	t.Logf("%s: the checks caught %d of %d broken copies of the deployed mesh", env.Name, applied-len(uncaught), applied)
+}
+
+// checkNothingLeftAfterDestroy reads the emulator's inventory again and
+// reports whatever the stacks created that a destroy left behind.
+func checkNothingLeftAfterDestroy(t *testing.T, api emulator.API, env *config.Environment, fix fixture) {
 	var after inventory
-	if err := api.call("inventory", map[string]any{"scopes": sc}, &after); err != nil {
+	if err := api.Call("inventory", map[string]any{"scopes": scopes(env)}, &after); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range checkNothingLeft(env, fix, &after) {

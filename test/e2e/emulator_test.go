@@ -1,22 +1,20 @@
 package e2e
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/mpc-mesh/infra/internal/emulator"
 )
 
-// startEmulator starts moto_server on a free loopback port
-// (internal/emulator) and stops it (its whole process group) when the test
-// ends, whatever the outcome, or when the run is interrupted (TestMain). It
-// also dies with this process (Pdeathsig), so a test binary killed by a
-// timeout leaves no emulator.
-func startEmulator(t *testing.T, tc toolchain, dir string) *emulator.Emulator {
+// startEmulator starts moto_server on a free loopback port (package
+// internal/emulator, as make emulator does) and stops it when the test ends,
+// whatever the outcome, or when the run is interrupted (TestMain). It also
+// dies with this process, so a test binary killed by a timeout leaves no
+// emulator.
+func startEmulator(t *testing.T, tc toolchain, dir string) *emulator.Server {
 	t.Helper()
-	e, err := emulator.Start(tc.Moto, dir, append(cleanEnv(),
-		// The node role attaches AWS-managed policies (AmazonEKSWorkerNodePolicy, ...).
-		"MOTO_IAM_LOAD_MANAGED_POLICIES=true",
-	))
+	e, err := emulator.Start(emulator.StartOptions{Moto: tc.Moto, Log: filepath.Join(dir, "moto.log")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,6 +26,9 @@ func startEmulator(t *testing.T, tc toolchain, dir string) *emulator.Emulator {
 	return e
 }
 
-// cleanEnv is the environment of every child process, without AWS
-// credentials (emulator.CleanEnv).
+// cleanEnv is the environment of every child process (emulator.CleanEnv):
+// no AWS credentials, no instance metadata.
 func cleanEnv() []string { return emulator.CleanEnv() }
+
+// lastLines returns the last n lines of s.
+func lastLines(s string, n int) string { return emulator.LastLines(s, n) }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/mpc-mesh/infra/internal/tfcli"
 )
 
 func TestMatchGapsToleratesOnlyListedCauses(t *testing.T) {
@@ -136,7 +138,7 @@ func TestMirrorFromCLIConfig(t *testing.T) {
 	if err := os.WriteFile(rc, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(MirrorEnv, "")
+	t.Setenv(tfcli.MirrorEnv, "")
 	t.Setenv("TF_CLI_CONFIG_FILE", rc)
 	if got := findMirror(); got != mirror {
 		t.Errorf("findMirror() = %q, want %q", got, mirror)

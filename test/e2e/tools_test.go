@@ -9,13 +9,12 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/mpc-mesh/infra/internal/tfcli"
 )
 
 // RequiredEnv makes missing tools a failure instead of a skip (.ci/run sets it).
 const RequiredEnv = "MPC_E2E_REQUIRED"
-
-// MirrorEnv names the folder holding registry.terraform.io/hashicorp/aws/...
-const MirrorEnv = "MPC_TF_MIRROR"
 
 // toolchain is what the end-to-end test runs.
 type toolchain struct {
@@ -59,42 +58,30 @@ func findTools() (toolchain, []string) {
 		missing = append(missing, "terraform not found (install Terraform >= 1.10)")
 	}
 	if tc.Mirror = findMirror(); tc.Mirror == "" {
-		missing = append(missing, fmt.Sprintf("no hashicorp/aws provider mirror (set %s to the folder holding registry.terraform.io, or run make test)", MirrorEnv))
+		missing = append(missing, fmt.Sprintf("no hashicorp/aws provider mirror (set %s to the folder holding registry.terraform.io; looked in %s)", tfcli.MirrorEnv, tfcli.MirrorPlacesText()))
 	}
 	return tc, missing
 }
 
-// findMirror returns the first provider mirror root holding hashicorp/aws for
-// this platform: MPC_TF_MIRROR, then the filesystem_mirror of the CLI
-// configuration in TF_CLI_CONFIG_FILE (what make test writes), then the
-// usual implied local mirror folders.
+// findMirror returns the provider mirror root: TF_PLUGIN_MIRROR, then the
+// filesystem_mirror of the CLI configuration in TF_CLI_CONFIG_FILE (what
+// make test writes), then the places the operator verbs look in
+// (tfcli.MirrorPlaces).
 func findMirror() string {
-	candidates := []string{os.Getenv(MirrorEnv)}
+	if m := os.Getenv(tfcli.MirrorEnv); m != "" {
+		return m
+	}
 	if cfg := os.Getenv("TF_CLI_CONFIG_FILE"); cfg != "" {
 		if data, err := os.ReadFile(cfg); err == nil {
 			for _, m := range mirrorPathRE.FindAllStringSubmatch(string(data), -1) {
-				candidates = append(candidates, m[1])
+				found, _ := filepath.Glob(filepath.Join(m[1], "registry.terraform.io", "hashicorp", "aws", "5.*", platformDir(), "terraform-provider-aws_*"))
+				if len(found) > 0 {
+					return m[1]
+				}
 			}
 		}
 	}
-	home, _ := os.UserHomeDir()
-	candidates = append(candidates,
-		"/opt/tf-plugins",
-		filepath.Join(home, ".terraform.d", "plugins"),
-		filepath.Join(home, ".local", "share", "terraform", "plugins"),
-		"/usr/local/share/terraform/plugins",
-		"/usr/share/terraform/plugins",
-	)
-	for _, dir := range candidates {
-		if dir == "" {
-			continue
-		}
-		found, _ := filepath.Glob(filepath.Join(dir, "registry.terraform.io", "hashicorp", "aws", "5.*", platformDir(), "terraform-provider-aws_*"))
-		if len(found) > 0 {
-			return dir
-		}
-	}
-	return ""
+	return tfcli.FindMirror()
 }
 
 // mirrorPathRE finds `path = "..."` inside a filesystem_mirror block of a CLI configuration.

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""AWS API client of the emulator end-to-end test (test/e2e).
+"""AWS API client of the emulator (package internal/emulator).
 
-The Go test drives this script; it talks to moto_server with boto3, which is
-installed together with moto, so the test needs no Go AWS SDK.
+`make emulator` and the end-to-end test (test/e2e) drive this script through
+the Go package, which embeds it; it talks to moto_server with boto3, which is
+installed together with moto, so no Go AWS SDK is needed.
 
     python3 awsapi.py ENDPOINT fixture          < parties.json > fixture.json
+    python3 awsapi.py ENDPOINT state-bucket     < bucket.json  > {}
+    python3 awsapi.py ENDPOINT state-locks      < bucket.json  > locks.json
     python3 awsapi.py ENDPOINT inventory        < scopes.json  > inventory.json
-    python3 awsapi.py ENDPOINT lift-protection  < scopes.json  > lifted.json
 
 Requests and answers are JSON on stdin and stdout. Each party or scope names
 an account id and one or more regions.
@@ -17,11 +19,12 @@ subnets (tag kubernetes.io/role/elb=1) in two availability zones, the EKS
 cluster security group, the EKS cluster and the IAM OIDC provider of the
 cluster's issuer.
 
+state-bucket creates the S3 bucket of an environment's state backend
+({"bucket": ..., "region": ...}), versioned, in the emulator's default
+account, where the backend's dummy keys land; an existing bucket is kept.
+
 inventory describes every resource kind the stacks create, per account and
 region, untouched: the Go side (checks_test.go) decides what is right.
-
-lift-protection is the operator's step before a destroy: it turns off the
-deletion protection of the load balancers and DB instances.
 
 The emulator's account for a party is reached as the stacks reach it
 (stacks/emulator.go): by assuming arn:aws:iam::<account>:role/mpc-emulator
@@ -195,6 +198,41 @@ def create_party(p, oidc_done):
 def fixture(req):
     done = {}
     return {"parties": [create_party(p, done) for p in req["parties"]]}
+
+
+def state_bucket(req):
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=ENDPOINT,
+        region_name=req["region"],
+        aws_access_key_id="emulator",
+        aws_secret_access_key="emulator",
+        config=botocore.config.Config(s3={"addressing_style": "path"}),
+    )
+    try:
+        params = {"Bucket": req["bucket"]}
+        if req["region"] != "us-east-1":
+            params["CreateBucketConfiguration"] = {"LocationConstraint": req["region"]}
+        s3.create_bucket(**params)
+    except ClientError as e:
+        if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+            raise
+    s3.put_bucket_versioning(Bucket=req["bucket"], VersioningConfiguration={"Status": "Enabled"})
+    return {"bucket": req["bucket"]}
+
+
+def state_locks(req):
+    """The lock files (<key>.tflock) in the state bucket: who holds a lock."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=ENDPOINT,
+        region_name=req["region"],
+        aws_access_key_id="emulator",
+        aws_secret_access_key="emulator",
+        config=botocore.config.Config(s3={"addressing_style": "path"}),
+    )
+    objects = s3.list_objects_v2(Bucket=req["bucket"]).get("Contents", [])
+    return {"locks": sorted(o["Key"] for o in objects if o["Key"].endswith(".tflock"))}
 
 
 # ---------------------------------------------------------------- inventory
@@ -423,43 +461,13 @@ def inventory(req):
     return out
 
 
-# ---------------------------------------------------------------- destroy
-
-
-def lift_protection(req):
-    """The operator's step before a destroy: turn off deletion protection of
-    the load balancers and DB instances the stacks protect.
-    req: {"scopes": [...]} as for inventory. Returns what was lifted."""
-    lifted = []
-    for scope in req["scopes"]:
-        account = scope["account_id"]
-        for region in scope["regions"]:
-            elb = client("elbv2", account, region)
-            for lb in elb.describe_load_balancers()["LoadBalancers"]:
-                elb.modify_load_balancer_attributes(
-                    LoadBalancerArn=lb["LoadBalancerArn"],
-                    Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}],
-                )
-                lifted.append(lb["LoadBalancerArn"])
-            rds = client("rds", account, region)
-            for db in rds.describe_db_instances()["DBInstances"]:
-                if db.get("DeletionProtection"):
-                    rds.modify_db_instance(
-                        DBInstanceIdentifier=db["DBInstanceIdentifier"],
-                        DeletionProtection=False,
-                        ApplyImmediately=True,
-                    )
-                    lifted.append(db["DBInstanceArn"])
-    return {"lifted": lifted}
-
-
 def main():
     global ENDPOINT
     if len(sys.argv) != 3:
-        sys.exit("usage: awsapi.py ENDPOINT fixture|inventory|lift-protection < request.json")
+        sys.exit("usage: awsapi.py ENDPOINT fixture|state-bucket|state-locks|inventory < request.json")
     ENDPOINT = sys.argv[1]
     req = json.load(sys.stdin)
-    commands = {"fixture": fixture, "inventory": inventory, "lift-protection": lift_protection}
+    commands = {"fixture": fixture, "state-bucket": state_bucket, "state-locks": state_locks, "inventory": inventory}
     if sys.argv[2] not in commands:
         sys.exit(f"unknown command {sys.argv[2]!r}")
     json.dump(commands[sys.argv[2]](req), sys.stdout, indent=1, sort_keys=True, default=str)
