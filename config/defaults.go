@@ -62,7 +62,9 @@ func applyDefaults(env *Environment) {
 	p.GRPC = orInt(p.GRPC, DefaultGRPCPort)
 	p.Peer = orInt(p.Peer, DefaultPeerPort)
 	p.Metrics = orInt(p.Metrics, DefaultMetricsPort)
-	p.ExposeGRPC = orBool(p.ExposeGRPC, true)
+	// Peers talk on the peer port only; the gRPC client port stays inside
+	// the party unless an environment chooses to publish it.
+	p.ExposeGRPC = orBool(p.ExposeGRPC, false)
 	if s3 := env.Backend.S3; s3 != nil {
 		s3.KeyPrefix = orString(s3.KeyPrefix, DefaultS3KeyPrefix)
 		s3.Locking = orString(s3.Locking, "lockfile")

@@ -143,3 +143,23 @@ func TestHelmValuesAreCheckedAgainstTheChart(t *testing.T) {
 		}
 	}
 }
+
+// TestGRPCPortIsNotPublishedByDefault keeps the client port private unless
+// an environment asks for it; the services still listen on it.
+func TestGRPCPortIsNotPublishedByDefault(t *testing.T) {
+	env, errs := load(t, "testnet", "")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if got := fmt.Sprint(env.PortList()); got != "[{peer 50001} {metrics 9646}]" {
+		t.Errorf("published ports = %s, want peer and metrics only", got)
+	}
+	if got := fmt.Sprint(env.ServicePorts()); got != "[{grpc 50100} {peer 50001} {metrics 9646}]" {
+		t.Errorf("service ports = %s, want all three", got)
+	}
+	yes := true
+	env.Ports.ExposeGRPC = &yes
+	if got := fmt.Sprint(env.PortList()); got != "[{grpc 50100} {peer 50001} {metrics 9646}]" {
+		t.Errorf("expose_grpc: true publishes %s, want all three", got)
+	}
+}

@@ -110,6 +110,12 @@ func (e *Environment) PortList() []NamedPort {
 	return append(res, NamedPort{"peer", e.Ports.Peer}, NamedPort{"metrics", e.Ports.Metrics})
 }
 
+// ServicePorts returns every port the MPC services listen on, published or
+// not, in the same order as PortList: the release configures all of them.
+func (e *Environment) ServicePorts() []NamedPort {
+	return []NamedPort{{"grpc", e.Ports.GRPC}, {"peer", e.Ports.Peer}, {"metrics", e.Ports.Metrics}}
+}
+
 // NamedPort is a port with the name the services and the chart use.
 type NamedPort struct {
 	Name   string

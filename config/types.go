@@ -82,8 +82,10 @@ type Ports struct {
 	// 65535, different from the other MPC ports.
 	Metrics int `yaml:"metrics"`
 	// ExposeGRPC publishes the gRPC port to peers (firewall rules, NLB
-	// listeners, endpoints); when false only the peer and metrics ports are
-	// published. Default: true. Rule: a boolean.
+	// listeners and target groups, endpoints, the netcheck plan); when false
+	// only the peer and metrics ports are published. Peers never call the
+	// gRPC port, so it stays private unless asked for. Default: false.
+	// Rule: a boolean.
 	ExposeGRPC *bool `yaml:"expose_grpc"`
 }
 

@@ -129,16 +129,17 @@ func helmProps(env *config.Environment, p *config.Party, party *PartyOutputs, pu
 		RoleARN:            party.Role.ARN,
 		ConfigMapName:      k8s.ConfigMapName,
 		Region:             p.Region,
-		Ports:              ports(env),
-		NodeSelector:       selector,
-		Tolerations:        tolerations,
-		Image:              h.Image.Name,
-		ImageTag:           h.Image.Tag,
-		EnclaveCPUCount:    m.Enclave.CPUCount,
-		EnclaveMemoryGiB:   m.Enclave.MemoryMiB / 1024,
-		PublicBucket:       party.Vault.PublicBucketName,
-		PrivateBucket:      party.Vault.PrivateBucketName,
-		PeerTLS:            *env.PeerTLS.Enabled,
+		// The services listen on every port, published or not.
+		Ports:            meshPorts(env.ServicePorts()),
+		NodeSelector:     selector,
+		Tolerations:      tolerations,
+		Image:            h.Image.Name,
+		ImageTag:         h.Image.Tag,
+		EnclaveCPUCount:  m.Enclave.CPUCount,
+		EnclaveMemoryGiB: m.Enclave.MemoryMiB / 1024,
+		PublicBucket:     party.Vault.PublicBucketName,
+		PrivateBucket:    party.Vault.PrivateBucketName,
+		PeerTLS:          *env.PeerTLS.Enabled,
 	}
 	for _, r := range env.PeerTLS.TrustedReleases {
 		props.TrustedReleases = append(props.TrustedReleases, kmscore.TrustedRelease{PCR0: r.PCR0, PCR1: r.PCR1, PCR2: r.PCR2})

@@ -81,12 +81,19 @@ func TestEveryStackHasAnExplicitBackendAndProviderRanges(t *testing.T) {
 }
 
 // TestKubeIPFirewallsAdmitExactlyThePeers checks the KubeIP mesh: each
-// firewall admits the other four parties' /32s on each MPC port (managed
+// firewall admits the other four parties' /32s on each published MPC port
+// (peer and metrics; gRPC is not published by default) (managed
 // peers through their provider stacks, the external one from config) and
 // nothing from 0.0.0.0/0.
 func TestKubeIPFirewallsAdmitExactlyThePeers(t *testing.T) {
 	e := env(t, "kubeip-demo")
-	portsWanted := []float64{50100, 50001, 9646}
+	var portsWanted []float64
+	for _, p := range e.PortList() {
+		portsWanted = append(portsWanted, float64(p.Number))
+	}
+	if slices.Contains(portsWanted, 50100) {
+		t.Fatalf("kubeip-demo publishes the gRPC port: %v", e.PortList())
+	}
 	for _, p := range e.ManagedParties() {
 		stack := e.StackName(p, config.LayerConsumer)
 		rules := resources(stack, "aws_vpc_security_group_ingress_rule")
