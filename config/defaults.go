@@ -6,6 +6,7 @@ import (
 
 	"github.com/mpc-mesh/infra/internal/kmscore"
 	"github.com/mpc-mesh/infra/internal/mesh"
+	"github.com/mpc-mesh/infra/internal/nodedefaults"
 )
 
 // Defaults that a typical party leaves out. Each is documented on its field.
@@ -15,9 +16,9 @@ const (
 	DefaultMetricsPort     = mesh.MetricsPort
 	DefaultNamespace       = "kms-decentralized"
 	DefaultConfigMap       = "mpc-party"
-	DefaultInstanceType    = "m5.2xlarge"
-	DefaultAMIType         = "AL2023_x86_64_STANDARD"
-	DefaultDiskSizeGiB     = 50
+	DefaultInstanceType    = nodedefaults.InstanceType
+	DefaultAMIType         = nodedefaults.AMIType
+	DefaultDiskSizeGiB     = nodedefaults.DiskSizeGiB
 	DefaultHelmChart       = kmscore.Chart
 	DefaultHelmRepository  = kmscore.Repository
 	DefaultHelmVersion     = kmscore.Version
@@ -90,12 +91,18 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	if len(ng.InstanceTypes) == 0 {
 		ng.InstanceTypes = []string{DefaultInstanceType}
 	}
-	ng.MinSize = orInt(ng.MinSize, 1)
-	ng.MaxSize = orInt(ng.MaxSize, max(1, ng.MinSize))
+	ng.MinSize = orInt(ng.MinSize, nodedefaults.MinSize)
+	ng.MaxSize = orInt(ng.MaxSize, max(nodedefaults.MaxSize, ng.MinSize))
 	ng.DesiredSize = orInt(ng.DesiredSize, ng.MinSize)
 	ng.DiskSizeGiB = orInt(ng.DiskSizeGiB, DefaultDiskSizeGiB)
-	ng.CapacityType = orString(ng.CapacityType, "ON_DEMAND")
-	ng.AMIType = orString(ng.AMIType, DefaultAMIType)
+	ng.CapacityType = orString(ng.CapacityType, nodedefaults.CapacityType)
+	if ng.AMIID == "" {
+		// A custom AMI has no EKS AMI type.
+		ng.AMIType = orString(ng.AMIType, DefaultAMIType)
+	}
+	if ng.MaxUnavailablePercentage == 0 {
+		ng.MaxUnavailable = orInt(ng.MaxUnavailable, nodedefaults.MaxUnavailable)
+	}
 	defaultEnclaveSize(m)
 	m.KMS.DeletionWindowDays = orInt(m.KMS.DeletionWindowDays, 30)
 	m.Vault.BucketPrefix = orString(m.Vault.BucketPrefix, fmt.Sprintf("mpc-%s-%s-%s", env.Name, party.Name, party.AccountID))

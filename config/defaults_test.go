@@ -2,8 +2,10 @@ package config_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +62,9 @@ func TestConfigDefaultsAgreeWithConstructDefaults(t *testing.T) {
 		{"disk size", m.NodeGroup.DiskSizeGiB, nodegroup.DefaultDiskSizeGiB},
 		{"capacity type", m.NodeGroup.CapacityType, nodegroup.DefaultCapacityType},
 		{"node group scaling", nodegroup.Scaling{Min: m.NodeGroup.MinSize, Max: m.NodeGroup.MaxSize, Desired: m.NodeGroup.DesiredSize}, nodegroup.DefaultScaling},
+		{"node group max unavailable", m.NodeGroup.MaxUnavailable, nodegroup.DefaultMaxUnavailable},
+		{"KubeIP scheduling labels", config.SchedulingLabelKeys[config.KubeIP], slices.Sorted(maps.Keys(nodegroup.KubeIPLabels()))},
+		{"PrivateLink scheduling labels", config.SchedulingLabelKeys[config.PrivateLink], slices.Sorted(maps.Keys(nodegroup.PrivateLinkLabels()))},
 		{"KMS deletion window", m.KMS.DeletionWindowDays, attestedkey.DefaultDeletionWindowDays},
 		{"ConfigMap name", m.Kubernetes.ConfigMap, partyk8s.DefaultConfigMapName},
 		{"KubeIP namespace", m.KubeIP.Namespace, kubeip.DefaultNamespace},
@@ -161,5 +166,18 @@ func TestGRPCPortIsNotPublishedByDefault(t *testing.T) {
 	env.Ports.ExposeGRPC = &yes
 	if got := fmt.Sprint(env.PortList()); got != "[{grpc 50100} {peer 50001} {metrics 9646}]" {
 		t.Errorf("expose_grpc: true publishes %s, want all three", got)
+	}
+}
+
+// TestCustomAMIHasNoAMIType: a custom AMI leaves ami_type unset (EKS takes
+// it as CUSTOM) and a percentage replaces the default count.
+func TestCustomAMIHasNoAMIType(t *testing.T) {
+	env, errs := load(t, "testnet", "      nodegroup: { ami_id: ami-0123456789abcdef0, max_unavailable_percentage: 50 }\n")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	ng := env.Parties[0].Managed.NodeGroup
+	if ng.AMIType != "" || ng.MaxUnavailable != 0 || ng.MaxUnavailablePercentage != 50 {
+		t.Errorf("ami_type %q, max_unavailable %d, percentage %d; want none, 0, 50", ng.AMIType, ng.MaxUnavailable, ng.MaxUnavailablePercentage)
 	}
 }

@@ -305,6 +305,42 @@ type NodeGroup struct {
 	// EnableSSM attaches AmazonSSMManagedInstanceCore to the node role.
 	// Default: false. Rule: a boolean.
 	EnableSSM bool `yaml:"enable_ssm"`
+	// AMIID is a custom AMI for the enclave nodes, built on Amazon Linux
+	// 2023 (nodeadm and the enclave allocator setup need it). EKS adds no
+	// bootstrap to a custom AMI, so the user data then carries a nodeadm
+	// NodeConfig with the cluster's name, API endpoint, CA and service CIDR,
+	// read from the cluster. Default: none, the EKS optimized AMI of
+	// ami_type. Rule: ami-<8 or 17 hexadecimal characters>; not together
+	// with ami_type or ami_release_version (EKS refuses both for a custom
+	// AMI).
+	AMIID string `yaml:"ami_id"`
+	// AMIReleaseVersion pins the EKS optimized AMI release, so the nodes
+	// change only when this value does. Default: none, the latest release
+	// for the cluster's Kubernetes version when the group is created.
+	// Rule: <Kubernetes major.minor.patch>-<YYYYMMDD>, such as
+	// 1.33.8-20260304; its Kubernetes minor version must be the cluster's
+	// (checked when the party stack reads the cluster).
+	AMIReleaseVersion string `yaml:"ami_release_version"`
+	// MaxUnavailable is how many nodes an update replaces at a time.
+	// Default: 1 when max_unavailable_percentage is not set. Rule: 1 to 100;
+	// not together with max_unavailable_percentage.
+	MaxUnavailable int `yaml:"max_unavailable"`
+	// MaxUnavailablePercentage is the share of the nodes an update replaces
+	// at a time. Default: none. Rule: 1 to 100; not together with
+	// max_unavailable.
+	MaxUnavailablePercentage int `yaml:"max_unavailable_percentage"`
+	// Labels are extra Kubernetes labels of the enclave nodes, on top of the
+	// scheduling labels the strategy sets. Default: none. Rule: Kubernetes
+	// label keys (an optional DNS-subdomain prefix and "/", then at most 63
+	// letters, digits, "-", "_" and "."), values of at most 63 such
+	// characters; not a scheduling label the strategy sets (kubeip:
+	// nodepool, mpc.io/enclave, kubeip; privatelink:
+	// node.kubernetes.io/enclave-enabled).
+	Labels map[string]string `yaml:"labels"`
+	// ExtraSecurityGroups are attached to the enclave nodes besides the
+	// cluster security group (and the KubeIP firewall). Default: none.
+	// Rule: security group ids, sg-<8 to 17 hex>, each listed once.
+	ExtraSecurityGroups []string `yaml:"extra_security_groups"`
 }
 
 // Enclave configures the Nitro enclave and which images may decrypt.

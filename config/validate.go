@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -30,7 +31,21 @@ var (
 	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	reVersion     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.-]+)?$`)
 	reImage       = regexp.MustCompile(`^[a-z0-9]+([._/:@-][a-zA-Z0-9]+)*$`)
+	reAMI         = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	reAMIRelease  = regexp.MustCompile(`^1\.[0-9]{2}\.[0-9]{1,3}-20[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$`)
+	reLabelName   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$`)
+	reLabelValue  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$`)
+	reDNSSubdom   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
 )
+
+// SchedulingLabelKeys are the node labels each strategy puts on the
+// enclave nodes and selects them by; an environment's extra labels may not
+// set them (config/defaults_test.go checks they are the node-group
+// construct's).
+var SchedulingLabelKeys = map[Strategy][]string{
+	KubeIP:      {"kubeip", "mpc.io/enclave", "nodepool"},
+	PrivateLink: {"node.kubernetes.io/enclave-enabled"},
+}
 
 // Enclave-incapable instance families and sizes (Nitro Enclaves need a Nitro
 // instance with at least 4 vCPUs, burstable and bare-metal Mac types excluded).
@@ -307,7 +322,7 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 			c.add(fmt.Sprintf("%s.subnets.public[%d]", path, k), s, "is not a subnet id", "use ids such as subnet-0123456789abcdef0")
 		}
 	}
-	validateNodeGroup(c, m, path+".nodegroup")
+	validateNodeGroup(c, env.Strategy, m, path+".nodegroup")
 	validateEnclave(c, m, path+".enclave")
 	for k, arn := range m.KMS.AdminRoleARNs {
 		if !reRoleARN.MatchString(arn) {
@@ -330,7 +345,7 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 	validateNames(c, env, p, path)
 }
 
-func validateNodeGroup(c *collector, m *Managed, path string) {
+func validateNodeGroup(c *collector, strategy Strategy, m *Managed, path string) {
 	ng := m.NodeGroup
 	for k, it := range ng.InstanceTypes {
 		p := fmt.Sprintf("%s.instance_types[%d]", path, k)
@@ -380,8 +395,76 @@ func validateNodeGroup(c *collector, m *Managed, path string) {
 	if ng.CapacityType != "ON_DEMAND" && ng.CapacityType != "SPOT" {
 		c.add(path+".capacity_type", ng.CapacityType, "is not a capacity type", "use ON_DEMAND or SPOT")
 	}
-	if !strings.HasPrefix(ng.AMIType, "AL2023_") {
+	if ng.AMIID == "" && !strings.HasPrefix(ng.AMIType, "AL2023_") {
 		c.add(path+".ami_type", ng.AMIType, "is not an Amazon Linux 2023 AMI type; the enclave allocator setup needs AL2023 (AL2 has no EKS AMIs for Kubernetes >= 1.33)", "use AL2023_x86_64_STANDARD or AL2023_ARM_64_STANDARD")
+	}
+	validateNodeImage(c, ng, path)
+	validateNodeUpdate(c, ng, path)
+	validateNodeLabels(c, strategy, ng, path)
+	seen := map[string]bool{}
+	for k, sg := range ng.ExtraSecurityGroups {
+		p := fmt.Sprintf("%s.extra_security_groups[%d]", path, k)
+		switch {
+		case !reSG.MatchString(sg):
+			c.add(p, sg, "is not a security group id", "use ids such as sg-0123456789abcdef0")
+		case seen[sg]:
+			c.add(p, sg, "is listed twice", "list each security group once")
+		}
+		seen[sg] = true
+	}
+}
+
+// validateNodeImage checks the custom AMI and the release pin: a custom
+// AMI takes neither an AMI type nor a release version.
+func validateNodeImage(c *collector, ng NodeGroup, path string) {
+	if ng.AMIID != "" {
+		if !reAMI.MatchString(ng.AMIID) {
+			c.add(path+".ami_id", ng.AMIID, "is not an AMI id", "use an id such as ami-0123456789abcdef0 of an Amazon Linux 2023 based AMI")
+		}
+		if _, written := c.lines[path+".ami_type"]; written {
+			c.add(path+".ami_type", ng.AMIType, "cannot be set with ami_id ("+c.where(path+".ami_id")+"): EKS takes a custom AMI's type as CUSTOM", "remove ami_type, or remove ami_id to use the EKS optimized AMI")
+		}
+		if ng.AMIReleaseVersion != "" {
+			c.add(path+".ami_release_version", ng.AMIReleaseVersion, "cannot be set with ami_id ("+c.where(path+".ami_id")+"): EKS refuses a release version for a custom AMI", "remove ami_release_version, or remove ami_id to pin an EKS optimized AMI release")
+		}
+	}
+	if v := ng.AMIReleaseVersion; v != "" && !reAMIRelease.MatchString(v) {
+		c.add(path+".ami_release_version", v, "is not an EKS AMI release version (<Kubernetes major.minor.patch>-<YYYYMMDD>)", "use a release such as 1.33.8-20260304 for the cluster's Kubernetes version, from the EKS AMI release notes")
+	}
+}
+
+// validateNodeUpdate checks how many nodes an update may take down.
+func validateNodeUpdate(c *collector, ng NodeGroup, path string) {
+	_, count := c.lines[path+".max_unavailable"]
+	_, share := c.lines[path+".max_unavailable_percentage"]
+	if count && share {
+		c.add(path+".max_unavailable_percentage", strconv.Itoa(ng.MaxUnavailablePercentage), "cannot be set with max_unavailable ("+c.where(path+".max_unavailable")+"): EKS takes one of the two", "keep max_unavailable or max_unavailable_percentage")
+	}
+	if count && (ng.MaxUnavailable < 1 || ng.MaxUnavailable > maxNodeGroupSize) {
+		c.add(path+".max_unavailable", strconv.Itoa(ng.MaxUnavailable), fmt.Sprintf("is outside 1 to %d nodes", maxNodeGroupSize), "use a number of nodes such as 1")
+	}
+	if share && (ng.MaxUnavailablePercentage < 1 || ng.MaxUnavailablePercentage > 100) {
+		c.add(path+".max_unavailable_percentage", strconv.Itoa(ng.MaxUnavailablePercentage), "is outside 1 to 100 percent", "use a percentage such as 33")
+	}
+}
+
+// validateNodeLabels checks the extra node labels: Kubernetes syntax, no
+// reserved prefix, and none of the scheduling labels the app sets itself.
+func validateNodeLabels(c *collector, strategy Strategy, ng NodeGroup, path string) {
+	for _, k := range slices.Sorted(maps.Keys(ng.Labels)) {
+		p, v := path+".labels."+k, ng.Labels[k]
+		prefix, name, hasPrefix := strings.Cut(k, "/")
+		if !hasPrefix {
+			prefix, name = "", k
+		}
+		switch {
+		case !reLabelName.MatchString(name) || (hasPrefix && (len(prefix) > 253 || !reDNSSubdom.MatchString(prefix))):
+			c.add(p, k, "is not a Kubernetes label key", "use an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', such as nodepool")
+		case slices.Contains(SchedulingLabelKeys[strategy], k):
+			c.add(p, k, "is a scheduling label the app sets on the enclave nodes", "remove it; the strategy's scheduling labels are set for you")
+		case !reLabelValue.MatchString(v):
+			c.add(p, v, "is not a Kubernetes label value", "use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit")
+		}
 	}
 }
 

@@ -167,11 +167,19 @@ func newNodeGroup(s *Base, env *config.Environment, p *config.Party, c *clusterL
 		EnclaveCPUCount:               m.Enclave.CPUCount,
 		EnclaveMemoryMiB:              m.Enclave.MemoryMiB,
 		EnableSSM:                     m.NodeGroup.EnableSSM,
+		AMIID:                         m.NodeGroup.AMIID,
+		ReleaseVersion:                m.NodeGroup.AMIReleaseVersion,
+		MaxUnavailable:                m.NodeGroup.MaxUnavailable,
+		MaxUnavailablePercentage:      m.NodeGroup.MaxUnavailablePercentage,
 	}
+	if m.NodeGroup.AMIID != "" {
+		props.Cluster = &nodegroup.ClusterJoin{Endpoint: c.Endpoint, CA: c.CA, ServiceCIDR: c.ServiceCIDR}
+	}
+	var sgs []*string
 	switch env.Strategy {
 	case config.KubeIP:
 		props.SubnetIDs = s.subnets(c, true)
-		props.AdditionalSecurityGroupIDs = &[]*string{fw.SecurityGroupID}
+		sgs = append(sgs, fw.SecurityGroupID)
 		props.Labels, props.Taints = nodegroup.KubeIPLabels(), nodegroup.KubeIPTaints()
 		// The KubeIP role may bind the party's addresses only to instances and
 		// interfaces carrying these tags (kubeip.Policy).
@@ -179,6 +187,15 @@ func newNodeGroup(s *Base, env *config.Environment, p *config.Party, c *clusterL
 	case config.PrivateLink:
 		props.SubnetIDs = s.subnets(c, false)
 		props.Labels, props.Taints = nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
+	}
+	// Validation keeps the extra labels off the scheduling labels, so
+	// neither overwrites the other.
+	for k, v := range m.NodeGroup.Labels {
+		props.Labels[k] = v
+	}
+	sgs = append(sgs, *jsii.Strings(m.NodeGroup.ExtraSecurityGroups...)...)
+	if len(sgs) > 0 {
+		props.AdditionalSecurityGroupIDs = &sgs
 	}
 	return nodegroup.New(s.Stack, "enclave-nodes", props)
 }
