@@ -181,3 +181,18 @@ func TestCustomAMIHasNoAMIType(t *testing.T) {
 		t.Errorf("ami_type %q, max_unavailable %d, percentage %d; want none, 0, 50", ng.AMIType, ng.MaxUnavailable, ng.MaxUnavailablePercentage)
 	}
 }
+
+// TestRoleNameOverridesReplaceTheDerivedNames: the overrides are the names
+// the stacks create; without them the names are derived.
+func TestRoleNameOverridesReplaceTheDerivedNames(t *testing.T) {
+	env, errs := load(t, "testnet", "      iam: { party_role_name: kms-core-irsa, connector_role_name: kms-connector-irsa }\n")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if n := env.Names(&env.Parties[0]); n.PartyRole != "kms-core-irsa" || n.ConnectorRole != "kms-connector-irsa" {
+		t.Errorf("role names = %q, %q; want the overrides", n.PartyRole, n.ConnectorRole)
+	}
+	if n := env.Names(&env.Parties[1]); n.PartyRole != "mpc-demo-b-party" || n.ConnectorRole != "mpc-demo-b-connector" {
+		t.Errorf("derived role names = %q, %q", n.PartyRole, n.ConnectorRole)
+	}
+}

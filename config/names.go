@@ -28,6 +28,8 @@ type Names struct {
 	PrivateBucket, PublicBucket string
 	// PartyRole is the IRSA role of the MPC services.
 	PartyRole string
+	// ConnectorRole is the IRSA role of the KMS connector.
+	ConnectorRole string
 	// KubeIPRole is the IRSA role of the KubeIP agent.
 	KubeIPRole string
 	// NodeRole is the IAM role of the enclave nodes.
@@ -53,6 +55,7 @@ func (e *Environment) Names(p *Party) Names {
 	base := fmt.Sprintf("mpc-%s-%s", e.Name, p.Name)
 	n := Names{
 		PartyRole:     base + "-party",
+		ConnectorRole: base + "-connector",
 		KubeIPRole:    base + "-kubeip",
 		NodeRole:      base + "-node",
 		NodeGroup:     base + "-enclave",
@@ -67,6 +70,8 @@ func (e *Environment) Names(p *Party) Names {
 		n.PrivateBucket = m.Vault.BucketPrefix + "-private"
 		n.PublicBucket = m.Vault.BucketPrefix + "-public"
 		n.RDSIdentifier = fmt.Sprintf("%s-%s-%s", e.Name, p.Name, m.RDS.DBName)
+		n.PartyRole = orString(m.IAM.PartyRoleName, n.PartyRole)
+		n.ConnectorRole = orString(m.IAM.ConnectorRoleName, n.ConnectorRole)
 	}
 	return n
 }

@@ -244,6 +244,8 @@ type Managed struct {
 	Enclave Enclave `yaml:"enclave"`
 	// KMS configures administration of the party's keys.
 	KMS KMS `yaml:"kms"`
+	// IAM overrides the names of the party's IRSA roles.
+	IAM IAMNames `yaml:"iam"`
 	// Vault configures the key-material buckets.
 	Vault Vault `yaml:"vault"`
 	// Kubernetes names the party's Kubernetes objects.
@@ -382,6 +384,21 @@ type KMS struct {
 	// DeletionWindowDays is the wait before a scheduled key deletion.
 	// Default: 30. Rule: 7 to 30.
 	DeletionWindowDays int `yaml:"deletion_window_days"`
+}
+
+// IAMNames overrides the derived IAM role names, for accounts whose naming
+// policy or permission boundary expects particular names.
+type IAMNames struct {
+	// PartyRoleName is the MPC services' IRSA role. Default:
+	// mpc-<env>-<party name>-party. Rule: at most 64 letters, digits and
+	// + = , . @ _ - (the IAM role name limits); different from the party's
+	// other role names.
+	PartyRoleName string `yaml:"party_role_name"`
+	// ConnectorRoleName is the KMS connector's IRSA role (created when
+	// connector.enabled). Default: mpc-<env>-<party name>-connector. Rule:
+	// at most 64 letters, digits and + = , . @ _ -; different from the
+	// party's other role names.
+	ConnectorRoleName string `yaml:"connector_role_name"`
 }
 
 // Vault configures the key-material buckets.

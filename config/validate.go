@@ -31,6 +31,7 @@ var (
 	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	reVersion     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.-]+)?$`)
 	reImage       = regexp.MustCompile(`^[a-z0-9]+([._/:@-][a-zA-Z0-9]+)*$`)
+	reRoleName    = regexp.MustCompile(`^[\w+=,.@-]+$`)
 	reAMI         = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	reAMIRelease  = regexp.MustCompile(`^1\.[0-9]{2}\.[0-9]{1,3}-20[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$`)
 	reLabelName   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$`)
@@ -573,6 +574,23 @@ func validateStrategyOptions(c *collector, env *Environment, m *Managed, path st
 }
 
 // validateNames checks every derived AWS and Kubernetes name against its service's limits.
+// roleName checks an IAM role name: an override against IAM's character set
+// and length, a derived name against the length only (its characters come
+// from checked names).
+func roleName(c *collector, field, override, name string, derived func(field, name, what string, limit int)) {
+	switch {
+	case override == "":
+		derived("name", name, "IAM role", maxRoleName)
+	case len(override) > maxRoleName:
+		c.add(field, override, fmt.Sprintf("is %d characters, over the IAM role name limit of %d", len(override), maxRoleName), fmt.Sprintf("use at most %d characters", maxRoleName))
+	case !reRoleName.MatchString(override):
+		c.add(field, override, "is not a valid IAM role name", "use letters, digits and + = , . @ _ - only")
+	}
+}
+
+// maxRoleName is IAM's limit on role names.
+const maxRoleName = 64
+
 func validateNames(c *collector, env *Environment, p *Party, path string) {
 	n := env.Names(p)
 	check := func(field, name, what string, limit int) {
@@ -586,7 +604,18 @@ func validateNames(c *collector, env *Environment, p *Party, path string) {
 			break
 		}
 	}
-	check("name", n.PartyRole, "IAM role", 64)
+	roleName(c, path+".iam.party_role_name", p.Managed.IAM.PartyRoleName, n.PartyRole, check)
+	roleName(c, path+".iam.connector_role_name", p.Managed.IAM.ConnectorRoleName, n.ConnectorRole, check)
+	if n.PartyRole == n.ConnectorRole {
+		c.add(path+".iam.connector_role_name", n.ConnectorRole, "is the party role's name as well; each identity needs its own role", "choose a different connector_role_name")
+	}
+	for _, other := range []string{n.KubeIPRole, n.NodeRole} {
+		for _, r := range []struct{ field, set, name string }{{"party_role_name", p.Managed.IAM.PartyRoleName, n.PartyRole}, {"connector_role_name", p.Managed.IAM.ConnectorRoleName, n.ConnectorRole}} {
+			if r.set != "" && r.name == other {
+				c.add(path+".iam."+r.field, r.set, "is the name of another role of the party (KubeIP agent or enclave nodes)", "choose a name no other role of the party uses")
+			}
+		}
+	}
 	check("name", n.KubeIPRole, "IAM role", 64)
 	check("name", n.NodeRole, "IAM role", 64)
 	check("name", n.NodeGroup, "EKS node group", 63)
