@@ -137,6 +137,14 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	m.KubeIP.LogLevel = orString(m.KubeIP.LogLevel, "info")
 	m.KubeIP.Addresses = orInt(m.KubeIP.Addresses, 1)
 	m.PrivateLink.DNSDomain = orString(m.PrivateLink.DNSDomain, DefaultDNSDomain)
+	dp := &m.DevicePlugin
+	dp.Enabled = orBool(dp.Enabled, true)
+	dp.Image = orString(dp.Image, nodedefaults.DevicePluginImage)
+	res := &dp.Resources
+	res.Limits.CPU = orString(res.Limits.CPU, nodedefaults.DevicePluginCPULimit)
+	res.Limits.Memory = orString(res.Limits.Memory, nodedefaults.DevicePluginMemoryLimit)
+	res.Requests.CPU = orString(res.Requests.CPU, nodedefaults.DevicePluginCPURequest)
+	res.Requests.Memory = orString(res.Requests.Memory, nodedefaults.DevicePluginMemoryRequest)
 }
 
 func orInt(v, def int) int {

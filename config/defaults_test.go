@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
+	"github.com/mpc-mesh/infra/constructs/deviceplugin"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
 	"github.com/mpc-mesh/infra/constructs/mpchelm"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
@@ -62,6 +63,9 @@ func TestConfigDefaultsAgreeWithConstructDefaults(t *testing.T) {
 		{"disk size", m.NodeGroup.DiskSizeGiB, nodegroup.DefaultDiskSizeGiB},
 		{"capacity type", m.NodeGroup.CapacityType, nodegroup.DefaultCapacityType},
 		{"node group scaling", nodegroup.Scaling{Min: m.NodeGroup.MinSize, Max: m.NodeGroup.MaxSize, Desired: m.NodeGroup.DesiredSize}, nodegroup.DefaultScaling},
+		{"device plugin image", m.DevicePlugin.Image, deviceplugin.DefaultImage},
+		{"device plugin limits", map[string]string{"cpu": m.DevicePlugin.Resources.Limits.CPU, "memory": m.DevicePlugin.Resources.Limits.Memory}, deviceplugin.DefaultLimits},
+		{"device plugin requests", map[string]string{"cpu": m.DevicePlugin.Resources.Requests.CPU, "memory": m.DevicePlugin.Resources.Requests.Memory}, deviceplugin.DefaultRequests},
 		{"node group max unavailable", m.NodeGroup.MaxUnavailable, nodegroup.DefaultMaxUnavailable},
 		{"KubeIP scheduling labels", config.SchedulingLabelKeys[config.KubeIP], slices.Sorted(maps.Keys(nodegroup.KubeIPLabels()))},
 		{"PrivateLink scheduling labels", config.SchedulingLabelKeys[config.PrivateLink], slices.Sorted(maps.Keys(nodegroup.PrivateLinkLabels()))},

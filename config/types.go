@@ -262,6 +262,45 @@ type Managed struct {
 	Firewall Firewall `yaml:"firewall"`
 	// NetCheck runs the connectivity probe as a Kubernetes Job.
 	NetCheck NetCheck `yaml:"netcheck"`
+	// DevicePlugin is the Nitro Enclaves device plugin DaemonSet.
+	DevicePlugin DevicePlugin `yaml:"device_plugin"`
+}
+
+// DevicePlugin is the Nitro Enclaves Kubernetes device plugin, which
+// advertises the enclave resource the MPC pods request.
+type DevicePlugin struct {
+	// Enabled runs the plugin from the cluster stack; turn it off when the
+	// cluster already runs one (two would fight over the device). Default:
+	// true. Rule: a boolean.
+	Enabled *bool `yaml:"enabled"`
+	// Image is the plugin image. Default:
+	// "public.ecr.aws/aws-nitro-enclaves/aws-nitro-enclaves-k8s-device-plugin:v0.3".
+	// Rule: an image reference pinned by a release tag (not latest) or a
+	// sha256 digest.
+	Image string `yaml:"image"`
+	// Resources are the plugin container's limits and requests. Default:
+	// limits cpu 100m, memory 30Mi; requests cpu 10m, memory 15Mi.
+	Resources Resources `yaml:"resources"`
+}
+
+// Resources are a container's resource limits and requests.
+type Resources struct {
+	// Limits cap the container. Default: per use. Rule: keys cpu and
+	// memory, Kubernetes quantities such as 100m or 30Mi.
+	Limits ResourceList `yaml:"limits"`
+	// Requests reserve for the container. Default: per use. Rule: as
+	// limits, and each at most its limit.
+	Requests ResourceList `yaml:"requests"`
+}
+
+// ResourceList is a CPU and memory quantity pair.
+type ResourceList struct {
+	// CPU is a Kubernetes CPU quantity. Default: per use. Rule: such as
+	// 100m or 1.
+	CPU string `yaml:"cpu"`
+	// Memory is a Kubernetes memory quantity. Default: per use. Rule: such
+	// as 30Mi or 1Gi.
+	Memory string `yaml:"memory"`
 }
 
 // Subnets selects subnets by id, or by the standard EKS role tags when ids are omitted.

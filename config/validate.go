@@ -340,6 +340,7 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 	validateRDS(c, m, path+".rds")
 	validateHelm(c, m, path+".helm")
 	validateStrategyOptions(c, env, m, path)
+	validateDevicePlugin(c, m.DevicePlugin, path+".device_plugin")
 	if m.NetCheck.Enabled && !reImage.MatchString(m.NetCheck.Image) {
 		c.add(path+".netcheck.image", m.NetCheck.Image, "is required when the probe Job is enabled and must be an image reference", "publish an image with mpc-netcheck and set it, for example registry.example.com/mpc-netcheck:1.0.0")
 	}

@@ -74,7 +74,16 @@ func buildCluster(s *Base, env *config.Environment, p *config.Party, vars Cluste
 	})
 	// The namespace name as a reference, so namespaced objects wait for it.
 	namespace := *k8s.NamespaceName
-	deviceplugin.New(s.Stack, "nitro-device-plugin", &deviceplugin.Props{NodeSelector: selector, Tolerations: tolerations})
+	if dp := m.DevicePlugin; *dp.Enabled {
+		r := dp.Resources
+		deviceplugin.New(s.Stack, "nitro-device-plugin", &deviceplugin.Props{
+			Image:        dp.Image,
+			NodeSelector: selector,
+			Tolerations:  tolerations,
+			Limits:       map[string]string{"cpu": r.Limits.CPU, "memory": r.Limits.Memory},
+			Requests:     map[string]string{"cpu": r.Requests.CPU, "memory": r.Requests.Memory},
+		})
+	}
 
 	switch env.Strategy {
 	case config.KubeIP:

@@ -23,3 +23,15 @@ const (
 	// a group of several nodes keeps serving during a rolling update.
 	MaxUnavailable = 1
 )
+
+// The Nitro Enclaves device plugin, which advertises the enclave resource
+// the MPC pods request: a pinned image and small resources (it only
+// registers a device with the kubelet).
+const (
+	// DevicePluginImage is the pinned device-plugin image.
+	DevicePluginImage = "public.ecr.aws/aws-nitro-enclaves/aws-nitro-enclaves-k8s-device-plugin:v0.3"
+	// DevicePluginCPULimit and DevicePluginMemoryLimit cap the container.
+	DevicePluginCPULimit, DevicePluginMemoryLimit = "100m", "30Mi"
+	// DevicePluginCPURequest and DevicePluginMemoryRequest reserve for it.
+	DevicePluginCPURequest, DevicePluginMemoryRequest = "10m", "15Mi"
+)
