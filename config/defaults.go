@@ -119,6 +119,9 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	r.DBName = orString(r.DBName, "kmsconnector")
 	r.Port = orInt(r.Port, 5432)
 	r.DeletionProtection = orBool(r.DeletionProtection, true)
+	r.AllocatedStorageGiB = orInt(r.AllocatedStorageGiB, 50)
+	r.MaxAllocatedStorageGiB = orInt(r.MaxAllocatedStorageGiB, max(100, r.AllocatedStorageGiB))
+	r.BackupRetentionDays = orInt(r.BackupRetentionDays, 7)
 	if r.Parameters == nil {
 		r.Parameters = map[string]string{"rds.force_ssl": "1"}
 	}

@@ -76,6 +76,8 @@ func TestConfigDefaultsAgreeWithConstructDefaults(t *testing.T) {
 		{"RDS class", m.RDS.InstanceClass, rds.DefaultInstanceClass},
 		{"RDS database", m.RDS.DBName, rds.DefaultDBName},
 		{"RDS port", m.RDS.Port, rds.DefaultPort},
+		{"RDS storage", []int{m.RDS.AllocatedStorageGiB, m.RDS.MaxAllocatedStorageGiB}, []int{rds.DefaultAllocatedStorage, rds.DefaultMaxAllocatedStorage}},
+		{"RDS backups", m.RDS.BackupRetentionDays, rds.DefaultBackupRetentionDays},
 		{"chart", m.Helm.Chart, mpchelm.DefaultChart},
 		{"chart version", m.Helm.Version, kmscore.Version},
 		{"image", m.Helm.Image.Name, mpchelm.DefaultImage},

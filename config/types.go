@@ -496,6 +496,35 @@ type RDS struct {
 	// Parameters of the parameter group; a map given here replaces the
 	// default. Default: {"rds.force_ssl": "1"}. Rule: none.
 	Parameters map[string]string `yaml:"parameters"`
+	// AllocatedStorageGiB is the initial gp3 storage. Default: 50. Rule: 20
+	// to 65536 (checked when enabled).
+	AllocatedStorageGiB int `yaml:"allocated_storage_gib"`
+	// MaxAllocatedStorageGiB is the ceiling storage autoscaling may grow
+	// to. Default: 100. Rule: at least allocated_storage_gib, at most 65536
+	// (checked when enabled).
+	MaxAllocatedStorageGiB int `yaml:"max_allocated_storage_gib"`
+	// MultiAZ runs a synchronous standby in a second availability zone.
+	// Default: false. Rule: a boolean.
+	MultiAZ bool `yaml:"multi_az"`
+	// BackupRetentionDays is how long automated backups are kept.
+	// Default: 7 (0 is taken as unset). Rule: 1 to 35, so backups stay on
+	// (checked when enabled).
+	BackupRetentionDays int `yaml:"backup_retention_days"`
+	// MonitoringInterval is the enhanced-monitoring period in seconds; 0
+	// turns it off. Default: 0. Rule: 0, 1, 5, 10, 15, 30 or 60 (checked
+	// when enabled).
+	MonitoringInterval int `yaml:"monitoring_interval"`
+	// MonitoringRoleARN is an existing enhanced-monitoring role. Default:
+	// none, and a role named <identifier>-rds-monitoring is created per
+	// database when monitoring is on (a per-database name never clashes
+	// with another party's or environment's). Rule: an IAM role ARN; only
+	// with monitoring_interval above 0.
+	MonitoringRoleARN string `yaml:"monitoring_role_arn"`
+	// PasswordRotationDays rotates the RDS-managed master password through
+	// its Secrets Manager secret every so many days. Default: 0, the
+	// rotation Secrets Manager gives RDS-managed secrets. Rule: 0, or 1 to
+	// 365 (checked when enabled).
+	PasswordRotationDays int `yaml:"password_rotation_days"`
 }
 
 // Helm is the release of the MPC services (the kms-core chart).

@@ -526,6 +526,28 @@ func validateRDS(c *collector, m *Managed, path string) {
 	if !strings.HasPrefix(r.InstanceClass, "db.") {
 		c.add(path+".instance_class", r.InstanceClass, "is not an RDS instance class", "use a class such as db.t4g.medium")
 	}
+	const maxStorage = 65536
+	if r.AllocatedStorageGiB < 20 || r.AllocatedStorageGiB > maxStorage {
+		c.add(path+".allocated_storage_gib", strconv.Itoa(r.AllocatedStorageGiB), fmt.Sprintf("is outside 20 to %d GiB", maxStorage), "use at least 20 GiB (default 50)")
+	} else if r.MaxAllocatedStorageGiB < r.AllocatedStorageGiB || r.MaxAllocatedStorageGiB > maxStorage {
+		c.add(path+".max_allocated_storage_gib", strconv.Itoa(r.MaxAllocatedStorageGiB), fmt.Sprintf("must be from allocated_storage_gib (%d, %s) to %d GiB", r.AllocatedStorageGiB, c.where(path+".allocated_storage_gib"), maxStorage), "raise it to at least allocated_storage_gib")
+	}
+	if r.BackupRetentionDays < 1 || r.BackupRetentionDays > 35 {
+		c.add(path+".backup_retention_days", strconv.Itoa(r.BackupRetentionDays), "is outside 1 to 35 days (0 would turn automated backups off)", "keep backups for 1 to 35 days (default 7)")
+	}
+	if !slices.Contains([]int{0, 1, 5, 10, 15, 30, 60}, r.MonitoringInterval) {
+		c.add(path+".monitoring_interval", strconv.Itoa(r.MonitoringInterval), "is not an enhanced-monitoring interval", "use 0 (off), 1, 5, 10, 15, 30 or 60 seconds")
+	}
+	if r.MonitoringRoleARN != "" {
+		if !reRoleARN.MatchString(r.MonitoringRoleARN) {
+			c.add(path+".monitoring_role_arn", r.MonitoringRoleARN, "is not an IAM role ARN", "use arn:aws:iam::<account>:role/<name>")
+		} else if r.MonitoringInterval == 0 {
+			c.add(path+".monitoring_role_arn", r.MonitoringRoleARN, "is set but enhanced monitoring is off", "set monitoring_interval, or remove monitoring_role_arn")
+		}
+	}
+	if d := r.PasswordRotationDays; d < 0 || d > 365 {
+		c.add(path+".password_rotation_days", strconv.Itoa(d), "is outside 0 to 365 days", "rotate every 1 to 365 days, or 0 for the Secrets Manager default")
+	}
 }
 
 func validateStrategyOptions(c *collector, env *Environment, m *Managed, path string) {

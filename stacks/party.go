@@ -135,6 +135,13 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 			VpcID:                     l.Cluster.VpcID,
 			SourceSecurityGroupID:     l.Cluster.ClusterSecurityGroupID,
 			DisableDeletionProtection: !*m.RDS.DeletionProtection,
+			AllocatedStorage:          m.RDS.AllocatedStorageGiB,
+			MaxAllocatedStorage:       m.RDS.MaxAllocatedStorageGiB,
+			MultiAZ:                   m.RDS.MultiAZ,
+			BackupRetentionDays:       m.RDS.BackupRetentionDays,
+			MonitoringInterval:        m.RDS.MonitoringInterval,
+			MonitoringRoleARN:         optionalString(m.RDS.MonitoringRoleARN),
+			PasswordRotationDays:      m.RDS.PasswordRotationDays,
 			Partition:                 part,
 			Parameters:                rdsParameters(m.RDS.Parameters),
 			// A dedicated customer key rather than aws/rds: rotation and the key
@@ -233,6 +240,14 @@ func partition(region string) string {
 		return "aws-us-gov"
 	}
 	return "aws"
+}
+
+// optionalString is nil for an empty string, else the string.
+func optionalString(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return jsii.String(v)
 }
 
 func optional(v string) []string {
