@@ -44,6 +44,8 @@ type Names struct {
 	LoadBalancer string
 	// KeyAlias is the attested KMS key alias.
 	KeyAlias string
+	// TxSenderKeyAlias is the connector's transaction-signing key alias.
+	TxSenderKeyAlias string
 	// RDSIdentifier is the database instance identifier.
 	RDSIdentifier string
 	// EIP is the Name tag prefix of the party's Elastic IPs.
@@ -54,17 +56,18 @@ type Names struct {
 func (e *Environment) Names(p *Party) Names {
 	base := fmt.Sprintf("mpc-%s-%s", e.Name, p.Name)
 	n := Names{
-		PartyRole:     base + "-party",
-		ConnectorRole: base + "-connector",
-		KubeIPRole:    base + "-kubeip",
-		NodeRole:      base + "-node",
-		NodeGroup:     base + "-enclave",
-		FirewallSG:    base + "-enclave-firewall",
-		EndpointSG:    base + "-endpoints",
-		LoadBalancer:  fmt.Sprintf("mpc-%s-p%d", e.Name, p.ID),
-		KeyAlias:      fmt.Sprintf("alias/mpc-%s-%s", e.Name, p.Name),
-		RDSIdentifier: fmt.Sprintf("%s-%s-%s", e.Name, p.Name, "db"),
-		EIP:           base + "-eip",
+		PartyRole:        base + "-party",
+		ConnectorRole:    base + "-connector",
+		KubeIPRole:       base + "-kubeip",
+		NodeRole:         base + "-node",
+		NodeGroup:        base + "-enclave",
+		FirewallSG:       base + "-enclave-firewall",
+		EndpointSG:       base + "-endpoints",
+		LoadBalancer:     fmt.Sprintf("mpc-%s-p%d", e.Name, p.ID),
+		KeyAlias:         fmt.Sprintf("alias/mpc-%s-%s", e.Name, p.Name),
+		TxSenderKeyAlias: fmt.Sprintf("alias/mpc-%s-%s-tx-sender", e.Name, p.Name),
+		RDSIdentifier:    fmt.Sprintf("%s-%s-%s", e.Name, p.Name, "db"),
+		EIP:              base + "-eip",
 	}
 	if m := p.Managed; m != nil {
 		n.PrivateBucket = m.Vault.BucketPrefix + "-private"

@@ -264,6 +264,20 @@ type Managed struct {
 	NetCheck NetCheck `yaml:"netcheck"`
 	// DevicePlugin is the Nitro Enclaves device plugin DaemonSet.
 	DevicePlugin DevicePlugin `yaml:"device_plugin"`
+	// Connector gives the KMS connector its own identity and signing key.
+	Connector Connector `yaml:"connector"`
+}
+
+// Connector is what the KMS connector (deployed by its own chart) needs
+// from the party's infrastructure: a ServiceAccount
+// <kubernetes.service_account>-connector bound to its own IRSA role
+// (iam.connector_role_name), and a secp256k1 transaction-signing KMS key
+// (or kms.tx_sender_key_arn) whose id the party ConfigMap carries as
+// KMS_CONNECTOR__TX_SENDER_AWS_KMS_KEY_ID.
+type Connector struct {
+	// Enabled creates the connector's role, ServiceAccount and key.
+	// Default: false. Rule: a boolean.
+	Enabled bool `yaml:"enabled"`
 }
 
 // DevicePlugin is the Nitro Enclaves Kubernetes device plugin, which
@@ -423,6 +437,25 @@ type KMS struct {
 	// DeletionWindowDays is the wait before a scheduled key deletion.
 	// Default: 30. Rule: 7 to 30.
 	DeletionWindowDays int `yaml:"deletion_window_days"`
+	// CoreKeyARN uses an existing KMS key, typically in another account,
+	// as the party's root key instead of creating the attested key here.
+	// The key's own policy (owned by its account) must allow the party role
+	// kms:Decrypt and kms:GenerateDataKey under the enclave attestation,
+	// and kms:DescribeKey, kms:GetKeyPolicy and kms:GetPublicKey; this app
+	// grants the same actions on that key in the party role's IAM policy,
+	// which a key in another account also requires. Default: none, the
+	// attested key is created in the party's account. Rule: a KMS key ARN
+	// (arn:<partition>:kms:<region>:<12-digit account>:key/<key id>; an
+	// alias ARN cannot be granted), in the party's region.
+	CoreKeyARN string `yaml:"core_key_arn"`
+	// TxSenderKeyARN uses an existing KMS key, typically in another account
+	// or one holding imported key material, as the connector's
+	// transaction-signing key instead of creating one here. Its key policy
+	// must allow the connector role kms:Sign, kms:GetPublicKey and
+	// kms:DescribeKey; this app grants the same in the connector role's
+	// IAM policy. Default: none, a key is created when connector.enabled.
+	// Rule: a KMS key ARN as for core_key_arn; only with connector.enabled.
+	TxSenderKeyARN string `yaml:"tx_sender_key_arn"`
 }
 
 // IAMNames overrides the derived IAM role names, for accounts whose naming

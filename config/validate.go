@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mpc-mesh/infra/internal/kmsconnector"
 )
 
 var (
@@ -31,6 +33,7 @@ var (
 	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	reVersion     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.-]+)?$`)
 	reImage       = regexp.MustCompile(`^[a-z0-9]+([._/:@-][a-zA-Z0-9]+)*$`)
+	reKeyARN      = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:kms:([a-z]{2}(?:-gov)?-[a-z]+-[0-9]):[0-9]{12}:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
 	reRoleName    = regexp.MustCompile(`^[\w+=,.@-]+$`)
 	reAMI         = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
 	reAMIRelease  = regexp.MustCompile(`^1\.[0-9]{2}\.[0-9]{1,3}-20[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$`)
@@ -330,6 +333,11 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 			c.add(fmt.Sprintf("%s.kms.admin_role_arns[%d]", path, k), arn, "is not an IAM role ARN", "use arn:aws:iam::<account>:role/<name>")
 		}
 	}
+	validateKeyARN(c, p, path+".kms.core_key_arn", m.KMS.CoreKeyARN)
+	validateKeyARN(c, p, path+".kms.tx_sender_key_arn", m.KMS.TxSenderKeyARN)
+	if m.KMS.TxSenderKeyARN != "" && !m.Connector.Enabled {
+		c.add(path+".kms.tx_sender_key_arn", m.KMS.TxSenderKeyARN, "is set but the connector is off", "set connector.enabled: true, or remove tx_sender_key_arn")
+	}
 	if d := m.KMS.DeletionWindowDays; d < 7 || d > 30 {
 		c.add(path+".kms.deletion_window_days", strconv.Itoa(d), "is outside what KMS accepts", "use 7 to 30 days")
 	}
@@ -611,6 +619,22 @@ func roleName(c *collector, field, override, name string, derived func(field, na
 	}
 }
 
+// validateKeyARN checks a reference to an existing KMS key: a key ARN (an
+// alias ARN cannot be the resource of a grant) in the party's region, since
+// KMS keys are regional and the party's services call its regional endpoint.
+func validateKeyARN(c *collector, p *Party, path, arn string) {
+	if arn == "" {
+		return
+	}
+	m := reKeyARN.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		c.add(path, arn, "is not a KMS key ARN", "use arn:aws:kms:<region>:<12-digit account>:key/<key id>, the key's ARN (not an alias)")
+	case m[1] != p.Region:
+		c.add(path, arn, fmt.Sprintf("is in region %s, not the party's region %s", m[1], p.Region), "use a key in the party's region (a multi-Region replica there)")
+	}
+}
+
 // maxRoleName is IAM's limit on role names.
 const maxRoleName = 64
 
@@ -638,6 +662,9 @@ func validateNames(c *collector, env *Environment, p *Party, path string) {
 				c.add(path+".iam."+r.field, r.set, "is the name of another role of the party (KubeIP agent or enclave nodes)", "choose a name no other role of the party uses")
 			}
 		}
+	}
+	if p.Managed.Connector.Enabled {
+		check("kubernetes.service_account", kmsconnector.ServiceAccountName(p.Managed.Kubernetes.ServiceAccount), "connector ServiceAccount", 63)
 	}
 	check("name", n.KubeIPRole, "IAM role", 64)
 	check("name", n.NodeRole, "IAM role", 64)

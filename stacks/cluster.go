@@ -69,8 +69,9 @@ func buildCluster(s *Base, env *config.Environment, p *config.Party, vars Cluste
 		PublicBucket:       party.Vault.PublicBucketName,
 		PrivateBucket:      party.Vault.PrivateBucketName,
 		Region:             p.Region,
-		KMSKeyID:           party.Key.KeyID,
+		KMSKeyID:           party.RootKeyID,
 		DatabaseHost:       databaseHost(party),
+		Connector:          connector(party),
 	})
 	// The namespace name as a reference, so namespaced objects wait for it.
 	namespace := *k8s.NamespaceName
@@ -188,6 +189,14 @@ func peerHost(env *config.Environment, q mesh.Peer) *string {
 		return q.PublicIPs[0]
 	}
 	return jsii.String(mesh.ServiceName(q.ID))
+}
+
+// connector is the KMS connector's role and key, nil without a connector.
+func connector(l *PartyOutputs) *partyk8s.Connector {
+	if l.ConnectorRole == nil {
+		return nil
+	}
+	return &partyk8s.Connector{RoleARN: l.ConnectorRole.ARN, TxSenderKeyID: l.TxSenderKeyID}
 }
 
 // databaseHost is the connector database's endpoint address, nil without RDS.
