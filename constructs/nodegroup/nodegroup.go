@@ -392,11 +392,10 @@ func userData(c constructs.Construct, p *Props) *string {
 	}
 	doc := MIMEUserData(parts...)
 	// Values known now are written in place, so the user data stays a
-	// literal whenever it can. A token, or a string holding a Terraform
-	// interpolation, is only known at apply time.
+	// literal whenever it can; a token is only known at apply time.
 	tokens := false
 	for k, v := range values {
-		if *cdktf.Token_IsUnresolved(v) || strings.Contains(*v, "${") {
+		if *cdktf.Token_IsUnresolved(v) {
 			tokens = true
 			continue
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsekscluster"
 
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/test/synthtest"
@@ -414,12 +415,27 @@ func TestNodeGroupEKSAMIHasNoNodeConfig(t *testing.T) {
 	}
 }
 
+// nodegroupWithClusterLookup synthesizes a custom-AMI node group whose
+// cluster values are references to an EKS cluster data source, as in the
+// party stack.
+func nodegroupWithClusterLookup(t *testing.T) synthtest.Object {
+	t.Helper()
+	return synthtest.Stack(t, func(s constructs.Construct) {
+		c := dataawsekscluster.NewDataAwsEksCluster(s, jsii.String("c"), &dataawsekscluster.DataAwsEksClusterConfig{Name: jsii.String("kms-dev")})
+		p := nodegroupCustomAMIProps()
+		p.Cluster = &nodegroup.ClusterJoin{
+			Endpoint:    c.Endpoint(),
+			CA:          c.CertificateAuthority().Get(jsii.Number(0)).Data(),
+			ServiceCIDR: c.KubernetesNetworkConfig().Get(jsii.Number(0)).ServiceIpv4Cidr(),
+		}
+		nodegroup.New(s, "enclave", p)
+	}).Resource("aws_launch_template")
+}
+
 // Cluster values known only at apply time stay Terraform references in the
 // NodeConfig.
 func TestNodeGroupCustomAMINodeConfigTakesClusterReferences(t *testing.T) {
-	p := nodegroupCustomAMIProps()
-	p.Cluster = &nodegroup.ClusterJoin{Endpoint: jsii.String("${data.aws_eks_cluster.c.endpoint}"), CA: jsii.String("${data.aws_eks_cluster.c.certificate_authority[0].data}"), ServiceCIDR: jsii.String("${data.aws_eks_cluster.c.kubernetes_network_config[0].service_ipv4_cidr}")}
-	ud, _ := nodegroupSynth(t, p).Resource("aws_launch_template")["user_data"].(string)
+	ud, _ := nodegroupWithClusterLookup(t)["user_data"].(string)
 	for _, want := range []string{"data.aws_eks_cluster.c.endpoint", "data.aws_eks_cluster.c.certificate_authority[0].data", "data.aws_eks_cluster.c.kubernetes_network_config[0].service_ipv4_cidr", "base64encode("} {
 		if !strings.Contains(ud, want) {
 			t.Errorf("user_data lacks %q:\n%s", want, ud)
@@ -471,5 +487,43 @@ func TestNodeGroupContradictionsAreRefused(t *testing.T) {
 			change(p)
 			nodegroupSynth(t, p)
 		})
+	}
+}
+
+// Terraform itself evaluates the user data of a custom AMI whose cluster
+// values are references: the NodeConfig it yields carries the values the
+// references resolve to.
+func TestNodeGroupCustomAMIUserDataEvaluatesToTheNodeConfig(t *testing.T) {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform not installed; expression not evaluated")
+	}
+	lt := nodegroupWithClusterLookup(t)
+	expr := strings.NewReplacer(
+		"data.aws_eks_cluster.c.endpoint", `"https://ABC.eks.amazonaws.com"`,
+		"data.aws_eks_cluster.c.certificate_authority[0].data", `"LS0tQ0E="`,
+		"data.aws_eks_cluster.c.kubernetes_network_config[0].service_ipv4_cidr", `"10.100.0.0/16"`,
+	).Replace(lt["user_data"].(string))
+	expr = strings.TrimSuffix(strings.TrimPrefix(expr, "${"), "}")
+	cmd := exec.Command(tf, "console")
+	cmd.Dir = t.TempDir()
+	cmd.Stdin = strings.NewReader(expr + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if x, ok := err.(*exec.ExitError); ok {
+			stderr = x.Stderr
+		}
+		t.Fatalf("terraform console: %v\n%s\nexpression: %s", err, stderr, expr)
+	}
+	lt["user_data"] = strings.Trim(strings.TrimSpace(string(out)), `"`)
+	parts := nodegroupPartsOf(t, lt)
+	if len(parts) != 2 {
+		t.Fatalf("parts = %v", parts)
+	}
+	for _, want := range []string{"    apiServerEndpoint: https://ABC.eks.amazonaws.com\n", "    certificateAuthority: LS0tQ0E=\n", "    cidr: 10.100.0.0/16\n"} {
+		if !strings.Contains(parts[0][1], want) {
+			t.Errorf("evaluated NodeConfig lacks %q:\n%s", want, parts[0][1])
+		}
 	}
 }
