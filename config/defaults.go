@@ -6,6 +6,7 @@ import (
 
 	"github.com/mpc-mesh/infra/internal/kmscore"
 	"github.com/mpc-mesh/infra/internal/mesh"
+	"github.com/mpc-mesh/infra/internal/nodedefaults"
 	"github.com/mpc-mesh/infra/internal/trust"
 )
 
@@ -16,9 +17,9 @@ const (
 	DefaultMetricsPort     = mesh.MetricsPort
 	DefaultNamespace       = "kms-decentralized"
 	DefaultConfigMap       = "mpc-party"
-	DefaultInstanceType    = "m5.2xlarge"
-	DefaultAMIType         = "AL2023_x86_64_STANDARD"
-	DefaultDiskSizeGiB     = 50
+	DefaultInstanceType    = nodedefaults.InstanceType
+	DefaultAMIType         = nodedefaults.AMIType
+	DefaultDiskSizeGiB     = nodedefaults.DiskSizeGiB
 	DefaultHelmChart       = kmscore.Chart
 	DefaultHelmRepository  = kmscore.Repository
 	DefaultHelmVersion     = kmscore.Version
@@ -63,7 +64,9 @@ func applyDefaults(env *Environment) {
 	p.GRPC = orInt(p.GRPC, DefaultGRPCPort)
 	p.Peer = orInt(p.Peer, DefaultPeerPort)
 	p.Metrics = orInt(p.Metrics, DefaultMetricsPort)
-	p.ExposeGRPC = orBool(p.ExposeGRPC, true)
+	// Peers talk on the peer port only; the gRPC client port stays inside
+	// the party unless an environment chooses to publish it.
+	p.ExposeGRPC = orBool(p.ExposeGRPC, false)
 	if s3 := env.Backend.S3; s3 != nil {
 		s3.KeyPrefix = orString(s3.KeyPrefix, DefaultS3KeyPrefix)
 		s3.Locking = orString(s3.Locking, "lockfile")
@@ -94,12 +97,18 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	if len(ng.InstanceTypes) == 0 {
 		ng.InstanceTypes = []string{DefaultInstanceType}
 	}
-	ng.MinSize = orInt(ng.MinSize, 1)
-	ng.MaxSize = orInt(ng.MaxSize, max(1, ng.MinSize))
+	ng.MinSize = orInt(ng.MinSize, nodedefaults.MinSize)
+	ng.MaxSize = orInt(ng.MaxSize, max(nodedefaults.MaxSize, ng.MinSize))
 	ng.DesiredSize = orInt(ng.DesiredSize, ng.MinSize)
 	ng.DiskSizeGiB = orInt(ng.DiskSizeGiB, DefaultDiskSizeGiB)
-	ng.CapacityType = orString(ng.CapacityType, "ON_DEMAND")
-	ng.AMIType = orString(ng.AMIType, DefaultAMIType)
+	ng.CapacityType = orString(ng.CapacityType, nodedefaults.CapacityType)
+	if ng.AMIID == "" {
+		// A custom AMI has no EKS AMI type.
+		ng.AMIType = orString(ng.AMIType, DefaultAMIType)
+	}
+	if ng.MaxUnavailablePercentage == 0 {
+		ng.MaxUnavailable = orInt(ng.MaxUnavailable, nodedefaults.MaxUnavailable)
+	}
 	defaultEnclaveSize(m)
 	m.KMS.DeletionWindowDays = orInt(m.KMS.DeletionWindowDays, 30)
 	m.Vault.BucketPrefix = orString(m.Vault.BucketPrefix, fmt.Sprintf("mpc-%s-%s-%s", env.Name, party.Name, party.AccountID))
@@ -116,6 +125,9 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	r.DBName = orString(r.DBName, "kmsconnector")
 	r.Port = orInt(r.Port, 5432)
 	r.DeletionProtection = orBool(r.DeletionProtection, env.Network == Mainnet)
+	r.AllocatedStorageGiB = orInt(r.AllocatedStorageGiB, 50)
+	r.MaxAllocatedStorageGiB = orInt(r.MaxAllocatedStorageGiB, max(100, r.AllocatedStorageGiB))
+	r.BackupRetentionDays = orInt(r.BackupRetentionDays, 7)
 	if r.Parameters == nil {
 		r.Parameters = map[string]string{"rds.force_ssl": "1"}
 	}
@@ -136,6 +148,14 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	m.PrivateLink.DNSDomain = orString(m.PrivateLink.DNSDomain, DefaultDNSDomain)
 	m.TrustSync.Schedule = orString(m.TrustSync.Schedule, trust.DefaultSchedule)
 	m.PrivateLink.DeletionProtection = orBool(m.PrivateLink.DeletionProtection, env.Network == Mainnet)
+	dp := &m.DevicePlugin
+	dp.Enabled = orBool(dp.Enabled, true)
+	dp.Image = orString(dp.Image, nodedefaults.DevicePluginImage)
+	res := &dp.Resources
+	res.Limits.CPU = orString(res.Limits.CPU, nodedefaults.DevicePluginCPULimit)
+	res.Limits.Memory = orString(res.Limits.Memory, nodedefaults.DevicePluginMemoryLimit)
+	res.Requests.CPU = orString(res.Requests.CPU, nodedefaults.DevicePluginCPURequest)
+	res.Requests.Memory = orString(res.Requests.Memory, nodedefaults.DevicePluginMemoryRequest)
 }
 
 func orInt(v, def int) int {

@@ -2,13 +2,16 @@ package config_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
+	"github.com/mpc-mesh/infra/constructs/deviceplugin"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
 	"github.com/mpc-mesh/infra/constructs/mpchelm"
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
@@ -60,6 +63,12 @@ func TestConfigDefaultsAgreeWithConstructDefaults(t *testing.T) {
 		{"disk size", m.NodeGroup.DiskSizeGiB, nodegroup.DefaultDiskSizeGiB},
 		{"capacity type", m.NodeGroup.CapacityType, nodegroup.DefaultCapacityType},
 		{"node group scaling", nodegroup.Scaling{Min: m.NodeGroup.MinSize, Max: m.NodeGroup.MaxSize, Desired: m.NodeGroup.DesiredSize}, nodegroup.DefaultScaling},
+		{"device plugin image", m.DevicePlugin.Image, deviceplugin.DefaultImage},
+		{"device plugin limits", map[string]string{"cpu": m.DevicePlugin.Resources.Limits.CPU, "memory": m.DevicePlugin.Resources.Limits.Memory}, deviceplugin.DefaultLimits},
+		{"device plugin requests", map[string]string{"cpu": m.DevicePlugin.Resources.Requests.CPU, "memory": m.DevicePlugin.Resources.Requests.Memory}, deviceplugin.DefaultRequests},
+		{"node group max unavailable", m.NodeGroup.MaxUnavailable, nodegroup.DefaultMaxUnavailable},
+		{"KubeIP scheduling labels", config.SchedulingLabelKeys[config.KubeIP], slices.Sorted(maps.Keys(nodegroup.KubeIPLabels()))},
+		{"PrivateLink scheduling labels", config.SchedulingLabelKeys[config.PrivateLink], slices.Sorted(maps.Keys(nodegroup.PrivateLinkLabels()))},
 		{"KMS deletion window", m.KMS.DeletionWindowDays, attestedkey.DefaultDeletionWindowDays},
 		{"ConfigMap name", m.Kubernetes.ConfigMap, partyk8s.DefaultConfigMapName},
 		{"KubeIP namespace", m.KubeIP.Namespace, kubeip.DefaultNamespace},
@@ -67,6 +76,8 @@ func TestConfigDefaultsAgreeWithConstructDefaults(t *testing.T) {
 		{"RDS class", m.RDS.InstanceClass, rds.DefaultInstanceClass},
 		{"RDS database", m.RDS.DBName, rds.DefaultDBName},
 		{"RDS port", m.RDS.Port, rds.DefaultPort},
+		{"RDS storage", []int{m.RDS.AllocatedStorageGiB, m.RDS.MaxAllocatedStorageGiB}, []int{rds.DefaultAllocatedStorage, rds.DefaultMaxAllocatedStorage}},
+		{"RDS backups", m.RDS.BackupRetentionDays, rds.DefaultBackupRetentionDays},
 		{"chart", m.Helm.Chart, mpchelm.DefaultChart},
 		{"chart version", m.Helm.Version, kmscore.Version},
 		{"image", m.Helm.Image.Name, mpchelm.DefaultImage},
@@ -141,5 +152,53 @@ func TestHelmValuesAreCheckedAgainstTheChart(t *testing.T) {
 		if !strings.Contains(errs.Error(), want) {
 			t.Errorf("want %q in %v", want, errs)
 		}
+	}
+}
+
+// TestGRPCPortIsNotPublishedByDefault keeps the client port private unless
+// an environment asks for it; the services still listen on it.
+func TestGRPCPortIsNotPublishedByDefault(t *testing.T) {
+	env, errs := load(t, "testnet", "")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if got := fmt.Sprint(env.PortList()); got != "[{peer 50001} {metrics 9646}]" {
+		t.Errorf("published ports = %s, want peer and metrics only", got)
+	}
+	if got := fmt.Sprint(env.ServicePorts()); got != "[{grpc 50100} {peer 50001} {metrics 9646}]" {
+		t.Errorf("service ports = %s, want all three", got)
+	}
+	yes := true
+	env.Ports.ExposeGRPC = &yes
+	if got := fmt.Sprint(env.PortList()); got != "[{grpc 50100} {peer 50001} {metrics 9646}]" {
+		t.Errorf("expose_grpc: true publishes %s, want all three", got)
+	}
+}
+
+// TestCustomAMIHasNoAMIType: a custom AMI leaves ami_type unset (EKS takes
+// it as CUSTOM) and a percentage replaces the default count.
+func TestCustomAMIHasNoAMIType(t *testing.T) {
+	env, errs := load(t, "testnet", "      nodegroup: { ami_id: ami-0123456789abcdef0, max_unavailable_percentage: 50 }\n")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	ng := env.Parties[0].Managed.NodeGroup
+	if ng.AMIType != "" || ng.MaxUnavailable != 0 || ng.MaxUnavailablePercentage != 50 {
+		t.Errorf("ami_type %q, max_unavailable %d, percentage %d; want none, 0, 50", ng.AMIType, ng.MaxUnavailable, ng.MaxUnavailablePercentage)
+	}
+}
+
+// TestRoleNameOverridesReplaceTheDerivedNames: the overrides are the names
+// the stacks create; without them the names are derived.
+func TestRoleNameOverridesReplaceTheDerivedNames(t *testing.T) {
+	env, errs := load(t, "testnet", "      iam: { party_role_name: kms-core-irsa, connector_role_name: kms-connector-irsa }\n")
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if n := env.Names(&env.Parties[0]); n.PartyRole != "kms-core-irsa" || n.ConnectorRole != "kms-connector-irsa" {
+		t.Errorf("role names = %q, %q; want the overrides", n.PartyRole, n.ConnectorRole)
+	}
+	if n := env.Names(&env.Parties[1]); n.PartyRole != "mpc-demo-b-party" || n.ConnectorRole != "mpc-demo-b-connector" {
+		t.Errorf("derived role names = %q, %q", n.PartyRole, n.ConnectorRole)
 	}
 }

@@ -31,6 +31,8 @@ type Names struct {
 	PrivateBucket, PublicBucket string
 	// PartyRole is the IRSA role of the MPC services.
 	PartyRole string
+	// ConnectorRole is the IRSA role of the KMS connector.
+	ConnectorRole string
 	// KubeIPRole is the IRSA role of the KubeIP agent.
 	KubeIPRole string
 	// TrustSyncRole is the IRSA role of the CA certificate sync.
@@ -47,6 +49,8 @@ type Names struct {
 	LoadBalancer string
 	// KeyAlias is the attested KMS key alias.
 	KeyAlias string
+	// TxSenderKeyAlias is the connector's transaction-signing key alias.
+	TxSenderKeyAlias string
 	// RDSIdentifier is the database instance identifier.
 	RDSIdentifier string
 	// EIP is the Name tag prefix of the party's Elastic IPs.
@@ -57,22 +61,26 @@ type Names struct {
 func (e *Environment) Names(p *Party) Names {
 	base := fmt.Sprintf("mpc-%s-%s", e.Name, p.Name)
 	n := Names{
-		PartyRole:     base + "-party",
-		KubeIPRole:    base + "-kubeip",
-		TrustSyncRole: base + "-trust",
-		NodeRole:      base + "-node",
-		NodeGroup:     base + "-enclave",
-		FirewallSG:    base + "-enclave-firewall",
-		EndpointSG:    base + "-endpoints",
-		LoadBalancer:  fmt.Sprintf("mpc-%s-p%d", e.Name, p.ID),
-		KeyAlias:      fmt.Sprintf("alias/mpc-%s-%s", e.Name, p.Name),
-		RDSIdentifier: fmt.Sprintf("%s-%s-%s", e.Name, p.Name, "db"),
-		EIP:           base + "-eip",
+		PartyRole:        base + "-party",
+		ConnectorRole:    base + "-connector",
+		KubeIPRole:       base + "-kubeip",
+		TrustSyncRole:    base + "-trust",
+		NodeRole:         base + "-node",
+		NodeGroup:        base + "-enclave",
+		FirewallSG:       base + "-enclave-firewall",
+		EndpointSG:       base + "-endpoints",
+		LoadBalancer:     fmt.Sprintf("mpc-%s-p%d", e.Name, p.ID),
+		KeyAlias:         fmt.Sprintf("alias/mpc-%s-%s", e.Name, p.Name),
+		TxSenderKeyAlias: fmt.Sprintf("alias/mpc-%s-%s-tx-sender", e.Name, p.Name),
+		RDSIdentifier:    fmt.Sprintf("%s-%s-%s", e.Name, p.Name, "db"),
+		EIP:              base + "-eip",
 	}
 	if m := p.Managed; m != nil {
 		n.PrivateBucket = m.Vault.BucketPrefix + "-private"
 		n.PublicBucket = m.Vault.BucketPrefix + "-public"
 		n.RDSIdentifier = fmt.Sprintf("%s-%s-%s", e.Name, p.Name, m.RDS.DBName)
+		n.PartyRole = orString(m.IAM.PartyRoleName, n.PartyRole)
+		n.ConnectorRole = orString(m.IAM.ConnectorRoleName, n.ConnectorRole)
 	}
 	return n
 }
@@ -114,6 +122,12 @@ func (e *Environment) PortList() []NamedPort {
 		res = append(res, NamedPort{"grpc", e.Ports.GRPC})
 	}
 	return append(res, NamedPort{"peer", e.Ports.Peer}, NamedPort{"metrics", e.Ports.Metrics})
+}
+
+// ServicePorts returns every port the MPC services listen on, published or
+// not, in the same order as PortList: the release configures all of them.
+func (e *Environment) ServicePorts() []NamedPort {
+	return []NamedPort{{"grpc", e.Ports.GRPC}, {"peer", e.Ports.Peer}, {"metrics", e.Ports.Metrics}}
 }
 
 // NamedPort is a port with the name the services and the chart use.

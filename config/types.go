@@ -82,8 +82,10 @@ type Ports struct {
 	// 65535, different from the other MPC ports.
 	Metrics int `yaml:"metrics"`
 	// ExposeGRPC publishes the gRPC port to peers (firewall rules, NLB
-	// listeners, endpoints); when false only the peer and metrics ports are
-	// published. Default: true. Rule: a boolean.
+	// listeners and target groups, endpoints, the netcheck plan); when false
+	// only the peer and metrics ports are published. Peers never call the
+	// gRPC port, so it stays private unless asked for. Default: false.
+	// Rule: a boolean.
 	ExposeGRPC *bool `yaml:"expose_grpc"`
 }
 
@@ -262,6 +264,8 @@ type Managed struct {
 	Enclave Enclave `yaml:"enclave"`
 	// KMS configures administration of the party's keys.
 	KMS KMS `yaml:"kms"`
+	// IAM overrides the names of the party's IRSA roles.
+	IAM IAMNames `yaml:"iam"`
 	// Vault configures the key-material buckets.
 	Vault Vault `yaml:"vault"`
 	// Kubernetes names the party's Kubernetes objects.
@@ -281,6 +285,59 @@ type Managed struct {
 	// TrustSync copies the peers' CA certificates into the party's public
 	// vault on a schedule.
 	TrustSync TrustSync `yaml:"trust_sync"`
+	// DevicePlugin is the Nitro Enclaves device plugin DaemonSet.
+	DevicePlugin DevicePlugin `yaml:"device_plugin"`
+	// Connector gives the KMS connector its own identity and signing key.
+	Connector Connector `yaml:"connector"`
+}
+
+// Connector is what the KMS connector (deployed by its own chart) needs
+// from the party's infrastructure: a ServiceAccount
+// <kubernetes.service_account>-connector bound to its own IRSA role
+// (iam.connector_role_name), and a secp256k1 transaction-signing KMS key
+// (or kms.tx_sender_key_arn) whose id the party ConfigMap carries as
+// KMS_CONNECTOR__TX_SENDER_AWS_KMS_KEY_ID.
+type Connector struct {
+	// Enabled creates the connector's role, ServiceAccount and key.
+	// Default: false. Rule: a boolean.
+	Enabled bool `yaml:"enabled"`
+}
+
+// DevicePlugin is the Nitro Enclaves Kubernetes device plugin, which
+// advertises the enclave resource the MPC pods request.
+type DevicePlugin struct {
+	// Enabled runs the plugin from the cluster stack; turn it off when the
+	// cluster already runs one (two would fight over the device). Default:
+	// true. Rule: a boolean.
+	Enabled *bool `yaml:"enabled"`
+	// Image is the plugin image. Default:
+	// "public.ecr.aws/aws-nitro-enclaves/aws-nitro-enclaves-k8s-device-plugin:v0.3".
+	// Rule: an image reference pinned by a release tag (not latest) or a
+	// sha256 digest.
+	Image string `yaml:"image"`
+	// Resources are the plugin container's limits and requests. Default:
+	// limits cpu 100m, memory 30Mi; requests cpu 10m, memory 15Mi.
+	Resources Resources `yaml:"resources"`
+}
+
+// Resources are a container's resource limits and requests.
+type Resources struct {
+	// Limits cap the container. Default: per use. Rule: keys cpu and
+	// memory, Kubernetes quantities such as 100m or 30Mi.
+	Limits ResourceList `yaml:"limits"`
+	// Requests reserve for the container. Default: per use. Rule: as
+	// limits, and each at most its limit.
+	Requests ResourceList `yaml:"requests"`
+}
+
+// ResourceList is a CPU and memory quantity pair.
+type ResourceList struct {
+	// CPU is a Kubernetes CPU quantity. Default: per use. Rule: such as
+	// 100m or 1.
+	CPU string `yaml:"cpu"`
+	// Memory is a Kubernetes memory quantity. Default: per use. Rule: such
+	// as 30Mi or 1Gi.
+	Memory string `yaml:"memory"`
 }
 
 // Subnets selects subnets by id, or by the standard EKS role tags when ids are omitted.
@@ -326,6 +383,42 @@ type NodeGroup struct {
 	// EnableSSM attaches AmazonSSMManagedInstanceCore to the node role.
 	// Default: false. Rule: a boolean.
 	EnableSSM bool `yaml:"enable_ssm"`
+	// AMIID is a custom AMI for the enclave nodes, built on Amazon Linux
+	// 2023 (nodeadm and the enclave allocator setup need it). EKS adds no
+	// bootstrap to a custom AMI, so the user data then carries a nodeadm
+	// NodeConfig with the cluster's name, API endpoint, CA and service CIDR,
+	// read from the cluster. Default: none, the EKS optimized AMI of
+	// ami_type. Rule: ami-<8 or 17 hexadecimal characters>; not together
+	// with ami_type or ami_release_version (EKS refuses both for a custom
+	// AMI).
+	AMIID string `yaml:"ami_id"`
+	// AMIReleaseVersion pins the EKS optimized AMI release, so the nodes
+	// change only when this value does. Default: none, the latest release
+	// for the cluster's Kubernetes version when the group is created.
+	// Rule: <Kubernetes major.minor.patch>-<YYYYMMDD>, such as
+	// 1.33.8-20260304; its Kubernetes minor version must be the cluster's
+	// (checked when the party stack reads the cluster).
+	AMIReleaseVersion string `yaml:"ami_release_version"`
+	// MaxUnavailable is how many nodes an update replaces at a time.
+	// Default: 1 when max_unavailable_percentage is not set. Rule: 1 to 100;
+	// not together with max_unavailable_percentage.
+	MaxUnavailable int `yaml:"max_unavailable"`
+	// MaxUnavailablePercentage is the share of the nodes an update replaces
+	// at a time. Default: none. Rule: 1 to 100; not together with
+	// max_unavailable.
+	MaxUnavailablePercentage int `yaml:"max_unavailable_percentage"`
+	// Labels are extra Kubernetes labels of the enclave nodes, on top of the
+	// scheduling labels the strategy sets. Default: none. Rule: Kubernetes
+	// label keys (an optional DNS-subdomain prefix and "/", then at most 63
+	// letters, digits, "-", "_" and "."), values of at most 63 such
+	// characters; not a scheduling label the strategy sets (kubeip:
+	// nodepool, mpc.io/enclave, kubeip; privatelink:
+	// node.kubernetes.io/enclave-enabled).
+	Labels map[string]string `yaml:"labels"`
+	// ExtraSecurityGroups are attached to the enclave nodes besides the
+	// cluster security group (and the KubeIP firewall). Default: none.
+	// Rule: security group ids, sg-<8 to 17 hex>, each listed once.
+	ExtraSecurityGroups []string `yaml:"extra_security_groups"`
 }
 
 // Enclave configures the Nitro enclave and which images may decrypt.
@@ -367,6 +460,40 @@ type KMS struct {
 	// DeletionWindowDays is the wait before a scheduled key deletion.
 	// Default: 30. Rule: 7 to 30.
 	DeletionWindowDays int `yaml:"deletion_window_days"`
+	// CoreKeyARN uses an existing KMS key, typically in another account,
+	// as the party's root key instead of creating the attested key here.
+	// The key's own policy (owned by its account) must allow the party role
+	// kms:Decrypt and kms:GenerateDataKey under the enclave attestation,
+	// and kms:DescribeKey, kms:GetKeyPolicy and kms:GetPublicKey; this app
+	// grants the same actions on that key in the party role's IAM policy,
+	// which a key in another account also requires. Default: none, the
+	// attested key is created in the party's account. Rule: a KMS key ARN
+	// (arn:<partition>:kms:<region>:<12-digit account>:key/<key id>; an
+	// alias ARN cannot be granted), in the party's region.
+	CoreKeyARN string `yaml:"core_key_arn"`
+	// TxSenderKeyARN uses an existing KMS key, typically in another account
+	// or one holding imported key material, as the connector's
+	// transaction-signing key instead of creating one here. Its key policy
+	// must allow the connector role kms:Sign, kms:GetPublicKey and
+	// kms:DescribeKey; this app grants the same in the connector role's
+	// IAM policy. Default: none, a key is created when connector.enabled.
+	// Rule: a KMS key ARN as for core_key_arn; only with connector.enabled.
+	TxSenderKeyARN string `yaml:"tx_sender_key_arn"`
+}
+
+// IAMNames overrides the derived IAM role names, for accounts whose naming
+// policy or permission boundary expects particular names.
+type IAMNames struct {
+	// PartyRoleName is the MPC services' IRSA role. Default:
+	// mpc-<env>-<party name>-party. Rule: at most 64 letters, digits and
+	// + = , . @ _ - (the IAM role name limits); different from the party's
+	// other role names.
+	PartyRoleName string `yaml:"party_role_name"`
+	// ConnectorRoleName is the KMS connector's IRSA role (created when
+	// connector.enabled). Default: mpc-<env>-<party name>-connector. Rule:
+	// at most 64 letters, digits and + = , . @ _ -; different from the
+	// party's other role names.
+	ConnectorRoleName string `yaml:"connector_role_name"`
 }
 
 // Vault configures the key-material buckets.
@@ -428,6 +555,35 @@ type RDS struct {
 	// Parameters of the parameter group; a map given here replaces the
 	// default. Default: {"rds.force_ssl": "1"}. Rule: none.
 	Parameters map[string]string `yaml:"parameters"`
+	// AllocatedStorageGiB is the initial gp3 storage. Default: 50. Rule: 20
+	// to 65536 (checked when enabled).
+	AllocatedStorageGiB int `yaml:"allocated_storage_gib"`
+	// MaxAllocatedStorageGiB is the ceiling storage autoscaling may grow
+	// to. Default: 100. Rule: at least allocated_storage_gib, at most 65536
+	// (checked when enabled).
+	MaxAllocatedStorageGiB int `yaml:"max_allocated_storage_gib"`
+	// MultiAZ runs a synchronous standby in a second availability zone.
+	// Default: false. Rule: a boolean.
+	MultiAZ bool `yaml:"multi_az"`
+	// BackupRetentionDays is how long automated backups are kept.
+	// Default: 7 (0 is taken as unset). Rule: 1 to 35, so backups stay on
+	// (checked when enabled).
+	BackupRetentionDays int `yaml:"backup_retention_days"`
+	// MonitoringInterval is the enhanced-monitoring period in seconds; 0
+	// turns it off. Default: 0. Rule: 0, 1, 5, 10, 15, 30 or 60 (checked
+	// when enabled).
+	MonitoringInterval int `yaml:"monitoring_interval"`
+	// MonitoringRoleARN is an existing enhanced-monitoring role. Default:
+	// none, and a role named <identifier>-rds-monitoring is created per
+	// database when monitoring is on (a per-database name never clashes
+	// with another party's or environment's). Rule: an IAM role ARN; only
+	// with monitoring_interval above 0.
+	MonitoringRoleARN string `yaml:"monitoring_role_arn"`
+	// PasswordRotationDays rotates the RDS-managed master password through
+	// its Secrets Manager secret every so many days. Default: 0, the
+	// rotation Secrets Manager gives RDS-managed secrets. Rule: 0, or 1 to
+	// 365 (checked when enabled).
+	PasswordRotationDays int `yaml:"password_rotation_days"`
 }
 
 // Helm is the release of the MPC services (the kms-core chart).

@@ -2,11 +2,14 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mpc-mesh/infra/internal/kmsconnector"
 )
 
 var (
@@ -30,7 +33,23 @@ var (
 	reS3Bucket    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	reVersion     = regexp.MustCompile(`^v?[0-9]+\.[0-9]+\.[0-9]+([.+-][0-9A-Za-z.-]+)?$`)
 	reImage       = regexp.MustCompile(`^[a-z0-9]+([._/:@-][a-zA-Z0-9]+)*$`)
+	reKeyARN      = regexp.MustCompile(`^arn:aws(?:-cn|-us-gov)?:kms:([a-z]{2}(?:-gov)?-[a-z]+-[0-9]):[0-9]{12}:key/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	reRoleName    = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	reAMI         = regexp.MustCompile(`^ami-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	reAMIRelease  = regexp.MustCompile(`^1\.[0-9]{2}\.[0-9]{1,3}-20[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])$`)
+	reLabelName   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$`)
+	reLabelValue  = regexp.MustCompile(`^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$`)
+	reDNSSubdom   = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
 )
+
+// SchedulingLabelKeys are the node labels each strategy puts on the
+// enclave nodes and selects them by; an environment's extra labels may not
+// set them (config/defaults_test.go checks they are the node-group
+// construct's).
+var SchedulingLabelKeys = map[Strategy][]string{
+	KubeIP:      {"kubeip", "mpc.io/enclave", "nodepool"},
+	PrivateLink: {"node.kubernetes.io/enclave-enabled"},
+}
 
 // Enclave-incapable instance families and sizes (Nitro Enclaves need a Nitro
 // instance with at least 4 vCPUs, burstable and bare-metal Mac types excluded).
@@ -308,12 +327,17 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 			c.add(fmt.Sprintf("%s.subnets.public[%d]", path, k), s, "is not a subnet id", "use ids such as subnet-0123456789abcdef0")
 		}
 	}
-	validateNodeGroup(c, m, path+".nodegroup")
+	validateNodeGroup(c, env.Strategy, m, path+".nodegroup")
 	validateEnclave(c, m, path+".enclave")
 	for k, arn := range m.KMS.AdminRoleARNs {
 		if !reRoleARN.MatchString(arn) {
 			c.add(fmt.Sprintf("%s.kms.admin_role_arns[%d]", path, k), arn, "is not an IAM role ARN", "use arn:aws:iam::<account>:role/<name>")
 		}
+	}
+	validateKeyARN(c, p, path+".kms.core_key_arn", m.KMS.CoreKeyARN)
+	validateKeyARN(c, p, path+".kms.tx_sender_key_arn", m.KMS.TxSenderKeyARN)
+	if m.KMS.TxSenderKeyARN != "" && !m.Connector.Enabled {
+		c.add(path+".kms.tx_sender_key_arn", m.KMS.TxSenderKeyARN, "is set but the connector is off", "set connector.enabled: true, or remove tx_sender_key_arn")
 	}
 	if d := m.KMS.DeletionWindowDays; d < 7 || d > 30 {
 		c.add(path+".kms.deletion_window_days", strconv.Itoa(d), "is outside what KMS accepts", "use 7 to 30 days")
@@ -333,13 +357,14 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 			c.add(path+".trust_sync.schedule", ts.Schedule, "is not a cron schedule of five fields", `use a schedule such as "*/10 * * * *" (every ten minutes)`)
 		}
 	}
+	validateDevicePlugin(c, m.DevicePlugin, path+".device_plugin")
 	if m.NetCheck.Enabled && !reImage.MatchString(m.NetCheck.Image) {
 		c.add(path+".netcheck.image", m.NetCheck.Image, "is required when the probe Job is enabled and must be an image reference", "publish an image with mpc-netcheck and set it, for example registry.example.com/mpc-netcheck:1.0.0")
 	}
 	validateNames(c, env, p, path)
 }
 
-func validateNodeGroup(c *collector, m *Managed, path string) {
+func validateNodeGroup(c *collector, strategy Strategy, m *Managed, path string) {
 	ng := m.NodeGroup
 	for k, it := range ng.InstanceTypes {
 		p := fmt.Sprintf("%s.instance_types[%d]", path, k)
@@ -389,8 +414,76 @@ func validateNodeGroup(c *collector, m *Managed, path string) {
 	if ng.CapacityType != "ON_DEMAND" && ng.CapacityType != "SPOT" {
 		c.add(path+".capacity_type", ng.CapacityType, "is not a capacity type", "use ON_DEMAND or SPOT")
 	}
-	if !strings.HasPrefix(ng.AMIType, "AL2023_") {
+	if ng.AMIID == "" && !strings.HasPrefix(ng.AMIType, "AL2023_") {
 		c.add(path+".ami_type", ng.AMIType, "is not an Amazon Linux 2023 AMI type; the enclave allocator setup needs AL2023 (AL2 has no EKS AMIs for Kubernetes >= 1.33)", "use AL2023_x86_64_STANDARD or AL2023_ARM_64_STANDARD")
+	}
+	validateNodeImage(c, ng, path)
+	validateNodeUpdate(c, ng, path)
+	validateNodeLabels(c, strategy, ng, path)
+	seen := map[string]bool{}
+	for k, sg := range ng.ExtraSecurityGroups {
+		p := fmt.Sprintf("%s.extra_security_groups[%d]", path, k)
+		switch {
+		case !reSG.MatchString(sg):
+			c.add(p, sg, "is not a security group id", "use ids such as sg-0123456789abcdef0")
+		case seen[sg]:
+			c.add(p, sg, "is listed twice", "list each security group once")
+		}
+		seen[sg] = true
+	}
+}
+
+// validateNodeImage checks the custom AMI and the release pin: a custom
+// AMI takes neither an AMI type nor a release version.
+func validateNodeImage(c *collector, ng NodeGroup, path string) {
+	if ng.AMIID != "" {
+		if !reAMI.MatchString(ng.AMIID) {
+			c.add(path+".ami_id", ng.AMIID, "is not an AMI id", "use an id such as ami-0123456789abcdef0 of an Amazon Linux 2023 based AMI")
+		}
+		if _, written := c.lines[path+".ami_type"]; written {
+			c.add(path+".ami_type", ng.AMIType, "cannot be set with ami_id ("+c.where(path+".ami_id")+"): EKS takes a custom AMI's type as CUSTOM", "remove ami_type, or remove ami_id to use the EKS optimized AMI")
+		}
+		if ng.AMIReleaseVersion != "" {
+			c.add(path+".ami_release_version", ng.AMIReleaseVersion, "cannot be set with ami_id ("+c.where(path+".ami_id")+"): EKS refuses a release version for a custom AMI", "remove ami_release_version, or remove ami_id to pin an EKS optimized AMI release")
+		}
+	}
+	if v := ng.AMIReleaseVersion; v != "" && !reAMIRelease.MatchString(v) {
+		c.add(path+".ami_release_version", v, "is not an EKS AMI release version (<Kubernetes major.minor.patch>-<YYYYMMDD>)", "use a release such as 1.33.8-20260304 for the cluster's Kubernetes version, from the EKS AMI release notes")
+	}
+}
+
+// validateNodeUpdate checks how many nodes an update may take down.
+func validateNodeUpdate(c *collector, ng NodeGroup, path string) {
+	_, count := c.lines[path+".max_unavailable"]
+	_, share := c.lines[path+".max_unavailable_percentage"]
+	if count && share {
+		c.add(path+".max_unavailable_percentage", strconv.Itoa(ng.MaxUnavailablePercentage), "cannot be set with max_unavailable ("+c.where(path+".max_unavailable")+"): EKS takes one of the two", "keep max_unavailable or max_unavailable_percentage")
+	}
+	if count && (ng.MaxUnavailable < 1 || ng.MaxUnavailable > maxNodeGroupSize) {
+		c.add(path+".max_unavailable", strconv.Itoa(ng.MaxUnavailable), fmt.Sprintf("is outside 1 to %d nodes", maxNodeGroupSize), "use a number of nodes such as 1")
+	}
+	if share && (ng.MaxUnavailablePercentage < 1 || ng.MaxUnavailablePercentage > 100) {
+		c.add(path+".max_unavailable_percentage", strconv.Itoa(ng.MaxUnavailablePercentage), "is outside 1 to 100 percent", "use a percentage such as 33")
+	}
+}
+
+// validateNodeLabels checks the extra node labels: Kubernetes syntax, no
+// reserved prefix, and none of the scheduling labels the app sets itself.
+func validateNodeLabels(c *collector, strategy Strategy, ng NodeGroup, path string) {
+	for _, k := range slices.Sorted(maps.Keys(ng.Labels)) {
+		p, v := path+".labels."+k, ng.Labels[k]
+		prefix, name, hasPrefix := strings.Cut(k, "/")
+		if !hasPrefix {
+			prefix, name = "", k
+		}
+		switch {
+		case !reLabelName.MatchString(name) || (hasPrefix && (len(prefix) > 253 || !reDNSSubdom.MatchString(prefix))):
+			c.add(p, k, "is not a Kubernetes label key", "use an optional DNS-subdomain prefix and '/', then at most 63 letters, digits, '-', '_' and '.', such as nodepool")
+		case slices.Contains(SchedulingLabelKeys[strategy], k):
+			c.add(p, k, "is a scheduling label the app sets on the enclave nodes", "remove it; the strategy's scheduling labels are set for you")
+		case !reLabelValue.MatchString(v):
+			c.add(p, v, "is not a Kubernetes label value", "use at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit")
+		}
 	}
 }
 
@@ -450,6 +543,28 @@ func validateRDS(c *collector, m *Managed, path string) {
 	if !strings.HasPrefix(r.InstanceClass, "db.") {
 		c.add(path+".instance_class", r.InstanceClass, "is not an RDS instance class", "use a class such as db.t4g.medium")
 	}
+	const maxStorage = 65536
+	if r.AllocatedStorageGiB < 20 || r.AllocatedStorageGiB > maxStorage {
+		c.add(path+".allocated_storage_gib", strconv.Itoa(r.AllocatedStorageGiB), fmt.Sprintf("is outside 20 to %d GiB", maxStorage), "use at least 20 GiB (default 50)")
+	} else if r.MaxAllocatedStorageGiB < r.AllocatedStorageGiB || r.MaxAllocatedStorageGiB > maxStorage {
+		c.add(path+".max_allocated_storage_gib", strconv.Itoa(r.MaxAllocatedStorageGiB), fmt.Sprintf("must be from allocated_storage_gib (%d, %s) to %d GiB", r.AllocatedStorageGiB, c.where(path+".allocated_storage_gib"), maxStorage), "raise it to at least allocated_storage_gib")
+	}
+	if r.BackupRetentionDays < 1 || r.BackupRetentionDays > 35 {
+		c.add(path+".backup_retention_days", strconv.Itoa(r.BackupRetentionDays), "is outside 1 to 35 days (0 would turn automated backups off)", "keep backups for 1 to 35 days (default 7)")
+	}
+	if !slices.Contains([]int{0, 1, 5, 10, 15, 30, 60}, r.MonitoringInterval) {
+		c.add(path+".monitoring_interval", strconv.Itoa(r.MonitoringInterval), "is not an enhanced-monitoring interval", "use 0 (off), 1, 5, 10, 15, 30 or 60 seconds")
+	}
+	if r.MonitoringRoleARN != "" {
+		if !reRoleARN.MatchString(r.MonitoringRoleARN) {
+			c.add(path+".monitoring_role_arn", r.MonitoringRoleARN, "is not an IAM role ARN", "use arn:aws:iam::<account>:role/<name>")
+		} else if r.MonitoringInterval == 0 {
+			c.add(path+".monitoring_role_arn", r.MonitoringRoleARN, "is set but enhanced monitoring is off", "set monitoring_interval, or remove monitoring_role_arn")
+		}
+	}
+	if d := r.PasswordRotationDays; d < 0 || d > 365 {
+		c.add(path+".password_rotation_days", strconv.Itoa(d), "is outside 0 to 365 days", "rotate every 1 to 365 days, or 0 for the Secrets Manager default")
+	}
 }
 
 func validateStrategyOptions(c *collector, env *Environment, m *Managed, path string) {
@@ -499,6 +614,39 @@ func validateStrategyOptions(c *collector, env *Environment, m *Managed, path st
 }
 
 // validateNames checks every derived AWS and Kubernetes name against its service's limits.
+// roleName checks an IAM role name: an override against IAM's character set
+// and length, a derived name against the length only (its characters come
+// from checked names).
+func roleName(c *collector, field, override, name string, derived func(field, name, what string, limit int)) {
+	switch {
+	case override == "":
+		derived("name", name, "IAM role", maxRoleName)
+	case len(override) > maxRoleName:
+		c.add(field, override, fmt.Sprintf("is %d characters, over the IAM role name limit of %d", len(override), maxRoleName), fmt.Sprintf("use at most %d characters", maxRoleName))
+	case !reRoleName.MatchString(override):
+		c.add(field, override, "is not a valid IAM role name", "use letters, digits and + = , . @ _ - only")
+	}
+}
+
+// validateKeyARN checks a reference to an existing KMS key: a key ARN (an
+// alias ARN cannot be the resource of a grant) in the party's region, since
+// KMS keys are regional and the party's services call its regional endpoint.
+func validateKeyARN(c *collector, p *Party, path, arn string) {
+	if arn == "" {
+		return
+	}
+	m := reKeyARN.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		c.add(path, arn, "is not a KMS key ARN", "use arn:aws:kms:<region>:<12-digit account>:key/<key id>, the key's ARN (not an alias)")
+	case m[1] != p.Region:
+		c.add(path, arn, fmt.Sprintf("is in region %s, not the party's region %s", m[1], p.Region), "use a key in the party's region (a multi-Region replica there)")
+	}
+}
+
+// maxRoleName is IAM's limit on role names.
+const maxRoleName = 64
+
 func validateNames(c *collector, env *Environment, p *Party, path string) {
 	n := env.Names(p)
 	check := func(field, name, what string, limit int) {
@@ -512,7 +660,21 @@ func validateNames(c *collector, env *Environment, p *Party, path string) {
 			break
 		}
 	}
-	check("name", n.PartyRole, "IAM role", 64)
+	roleName(c, path+".iam.party_role_name", p.Managed.IAM.PartyRoleName, n.PartyRole, check)
+	roleName(c, path+".iam.connector_role_name", p.Managed.IAM.ConnectorRoleName, n.ConnectorRole, check)
+	if n.PartyRole == n.ConnectorRole {
+		c.add(path+".iam.connector_role_name", n.ConnectorRole, "is the party role's name as well; each identity needs its own role", "choose a different connector_role_name")
+	}
+	for _, other := range []string{n.KubeIPRole, n.NodeRole} {
+		for _, r := range []struct{ field, set, name string }{{"party_role_name", p.Managed.IAM.PartyRoleName, n.PartyRole}, {"connector_role_name", p.Managed.IAM.ConnectorRoleName, n.ConnectorRole}} {
+			if r.set != "" && r.name == other {
+				c.add(path+".iam."+r.field, r.set, "is the name of another role of the party (KubeIP agent or enclave nodes)", "choose a name no other role of the party uses")
+			}
+		}
+	}
+	if p.Managed.Connector.Enabled {
+		check("kubernetes.service_account", kmsconnector.ServiceAccountName(p.Managed.Kubernetes.ServiceAccount), "connector ServiceAccount", 63)
+	}
 	check("name", n.KubeIPRole, "IAM role", 64)
 	check("name", n.NodeRole, "IAM role", 64)
 	check("name", n.NodeGroup, "EKS node group", 63)

@@ -149,10 +149,14 @@ func panicSite(trace string) string {
 	return ""
 }
 
-// ports returns the environment's MPC ports in the constructs' vocabulary.
-func ports(env *config.Environment) []mesh.Port {
+// ports returns the MPC ports the environment publishes to peers, in the
+// constructs' vocabulary.
+func ports(env *config.Environment) []mesh.Port { return meshPorts(env.PortList()) }
+
+// meshPorts converts config ports to the constructs' vocabulary.
+func meshPorts(list []config.NamedPort) []mesh.Port {
 	var res []mesh.Port
-	for _, p := range env.PortList() {
+	for _, p := range list {
 		res = append(res, mesh.Port{Name: p.Name, Number: p.Number})
 	}
 	return res

@@ -71,12 +71,22 @@ func buildCluster(s *Base, env *config.Environment, p *config.Party, vars Cluste
 		PublicBucket:       party.Vault.PublicBucketName,
 		PrivateBucket:      party.Vault.PrivateBucketName,
 		Region:             p.Region,
-		KMSKeyID:           party.Key.KeyID,
+		KMSKeyID:           party.RootKeyID,
 		DatabaseHost:       databaseHost(party),
+		Connector:          connector(party),
 	})
 	// The namespace name as a reference, so namespaced objects wait for it.
 	namespace := *k8s.NamespaceName
-	deviceplugin.New(s.Stack, "nitro-device-plugin", &deviceplugin.Props{NodeSelector: selector, Tolerations: tolerations})
+	if dp := m.DevicePlugin; *dp.Enabled {
+		r := dp.Resources
+		deviceplugin.New(s.Stack, "nitro-device-plugin", &deviceplugin.Props{
+			Image:        dp.Image,
+			NodeSelector: selector,
+			Tolerations:  tolerations,
+			Limits:       map[string]string{"cpu": r.Limits.CPU, "memory": r.Limits.Memory},
+			Requests:     map[string]string{"cpu": r.Requests.CPU, "memory": r.Requests.Memory},
+		})
+	}
 
 	switch env.Strategy {
 	case config.KubeIP:
@@ -132,16 +142,17 @@ func helmProps(env *config.Environment, p *config.Party, party *PartyOutputs, pu
 		RoleARN:            party.Role.ARN,
 		ConfigMapName:      k8s.ConfigMapName,
 		Region:             p.Region,
-		Ports:              ports(env),
-		NodeSelector:       selector,
-		Tolerations:        tolerations,
-		Image:              h.Image.Name,
-		ImageTag:           h.Image.Tag,
-		EnclaveCPUCount:    m.Enclave.CPUCount,
-		EnclaveMemoryGiB:   m.Enclave.MemoryMiB / 1024,
-		PublicBucket:       party.Vault.PublicBucketName,
-		PrivateBucket:      party.Vault.PrivateBucketName,
-		PeerTLS:            *env.PeerTLS.Enabled,
+		// The services listen on every port, published or not.
+		Ports:            meshPorts(env.ServicePorts()),
+		NodeSelector:     selector,
+		Tolerations:      tolerations,
+		Image:            h.Image.Name,
+		ImageTag:         h.Image.Tag,
+		EnclaveCPUCount:  m.Enclave.CPUCount,
+		EnclaveMemoryGiB: m.Enclave.MemoryMiB / 1024,
+		PublicBucket:     party.Vault.PublicBucketName,
+		PrivateBucket:    party.Vault.PrivateBucketName,
+		PeerTLS:          *env.PeerTLS.Enabled,
 	}
 	for _, r := range env.PeerTLS.TrustedReleases {
 		props.TrustedReleases = append(props.TrustedReleases, kmscore.TrustedRelease{PCR0: r.PCR0, PCR1: r.PCR1, PCR2: r.PCR2})
@@ -199,6 +210,14 @@ func peerHost(env *config.Environment, q mesh.Peer) *string {
 		return q.PublicIPs[0]
 	}
 	return jsii.String(mesh.ServiceName(q.ID))
+}
+
+// connector is the KMS connector's role and key, nil without a connector.
+func connector(l *PartyOutputs) *partyk8s.Connector {
+	if l.ConnectorRole == nil {
+		return nil
+	}
+	return &partyk8s.Connector{RoleARN: l.ConnectorRole.ARN, TxSenderKeyID: l.TxSenderKeyID}
 }
 
 // databaseHost is the connector database's endpoint address, nil without RDS.

@@ -1,10 +1,15 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsekscluster"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsiamopenidconnectprovider"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawssubnets"
+	"github.com/mpc-mesh/infra/config"
 )
 
 // clusterLookup reads the party's existing EKS cluster: the stacks build
@@ -19,6 +24,9 @@ type clusterLookup struct {
 	Endpoint, CA *string
 	// OIDCIssuer is the issuer URL of the cluster's service-account tokens.
 	OIDCIssuer *string
+	// ServiceCIDR is the cluster's Kubernetes service IPv4 range, which a
+	// node booting a custom AMI is told in its nodeadm NodeConfig.
+	ServiceCIDR *string
 }
 
 // lookupCluster reads the cluster once per stack.
@@ -26,9 +34,20 @@ func (b *Base) lookupCluster() *clusterLookup {
 	if b.cluster != nil {
 		return b.cluster
 	}
-	c := dataawsekscluster.NewDataAwsEksCluster(b.Stack, jsii.String("eks-cluster"), &dataawsekscluster.DataAwsEksClusterConfig{
+	cfg := &dataawsekscluster.DataAwsEksClusterConfig{
 		Name: jsii.String(b.Party.Managed.ClusterName),
-	})
+	}
+	if v := b.Party.Managed.NodeGroup.AMIReleaseVersion; v != "" && b.Layer == config.LayerParty {
+		// A pinned AMI release is built for one Kubernetes minor version;
+		// nodes of another version than the control plane's fail to join,
+		// so the party stack's plan (the one creating the nodes) stops here
+		// instead.
+		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{Postcondition: &[]*cdktf.Postcondition{{
+			Condition:    jsii.String(fmt.Sprintf(`${startswith(%q, format("%%s.", self.version))}`, v)),
+			ErrorMessage: jsii.String(fmt.Sprintf("nodegroup.ami_release_version %s is not built for this cluster's Kubernetes version; pin a release of the cluster's version.", v)),
+		}}}
+	}
+	c := dataawsekscluster.NewDataAwsEksCluster(b.Stack, jsii.String("eks-cluster"), cfg)
 	vpc := c.VpcConfig().Get(jsii.Number(0))
 	b.cluster = &clusterLookup{
 		cluster:                c,
@@ -37,6 +56,7 @@ func (b *Base) lookupCluster() *clusterLookup {
 		Endpoint:               c.Endpoint(),
 		CA:                     c.CertificateAuthority().Get(jsii.Number(0)).Data(),
 		OIDCIssuer:             c.Identity().Get(jsii.Number(0)).Oidc().Get(jsii.Number(0)).Issuer(),
+		ServiceCIDR:            c.KubernetesNetworkConfig().Get(jsii.Number(0)).ServiceIpv4Cidr(),
 	}
 	return b.cluster
 }

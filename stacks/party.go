@@ -15,9 +15,11 @@ import (
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/constructs/rds"
 	"github.com/mpc-mesh/infra/constructs/trustsync"
+	"github.com/mpc-mesh/infra/constructs/txsenderkey"
 	"github.com/mpc-mesh/infra/constructs/vault"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
 	policy "github.com/mpc-mesh/infra/internal/iampolicy"
+	"github.com/mpc-mesh/infra/internal/kmsconnector"
 )
 
 // kubeipServiceAccount is the KubeIP agent's service account, named the same
@@ -45,8 +47,17 @@ type PartyOutputs struct {
 	Role *irsa.Role
 	// Vault is the pair of vault buckets.
 	Vault *vault.Vault
-	// Key is the attested KMS key.
+	// Key is the attested KMS key, nil when kms.core_key_arn names an existing one.
 	Key *attestedkey.Key
+	// RootKeyID is the party's root key as kms-core reads it: the attested
+	// key's id, or the ARN of the existing key (a key of another account is
+	// only found by ARN).
+	RootKeyID *string
+	// ConnectorRole is the KMS connector's IRSA role, nil without a connector.
+	ConnectorRole *irsa.Role
+	// TxSenderKeyID is the connector's transaction-signing key (id, or the
+	// ARN of an existing key), nil without a connector.
+	TxSenderKeyID *string
 	// Nodes is the enclave node group.
 	Nodes *nodegroup.NodeGroup
 	// KubeIPRole is the KubeIP agent's IRSA role (KubeIP), nil otherwise.
@@ -79,7 +90,7 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 		OIDCIssuer:      l.Cluster.OIDCIssuer,
 		Namespace:       m.Kubernetes.Namespace,
 		ServiceAccount:  m.Kubernetes.ServiceAccount,
-		Policy:          vaultAccessPolicy(part, names),
+		Policy:          policy.New(append(vaultAccessPolicy(part, names).Statement, externalKeyGrant("CoreKey", m.KMS.CoreKeyARN, coreKeyActions)...)...),
 	})
 	l.Vault = vault.New(s.Stack, "vault", &vault.Props{
 		PrivateBucketName:     names.PrivateBucket,
@@ -110,18 +121,28 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 			Policy:          trustsync.RolePolicy(part, plan.Self, plan.Peers),
 		})
 	}
-	l.Key = attestedkey.New(s.Stack, "attested-key", &attestedkey.Props{
-		AliasName:          names.KeyAlias,
-		Description:        "MPC party " + p.Name + " (" + env.Name + "): usable for decryption only by an attested enclave image",
-		PartyRoleARN:       l.Role.ARN,
-		PCR0:               m.Enclave.PCR0,
-		PCR1:               optional(m.Enclave.PCR1),
-		PCR2:               optional(m.Enclave.PCR2),
-		AccountID:          jsii.String(p.AccountID),
-		Partition:          part,
-		AdminRoleARNs:      m.KMS.AdminRoleARNs,
-		DeletionWindowDays: m.KMS.DeletionWindowDays,
-	})
+	if m.KMS.CoreKeyARN != "" {
+		// The key's owner keeps its policy; the party role's IAM grant above
+		// is the half this account controls.
+		l.RootKeyID = jsii.String(m.KMS.CoreKeyARN)
+	} else {
+		l.Key = attestedkey.New(s.Stack, "attested-key", &attestedkey.Props{
+			AliasName:          names.KeyAlias,
+			Description:        "MPC party " + p.Name + " (" + env.Name + "): usable for decryption only by an attested enclave image",
+			PartyRoleARN:       l.Role.ARN,
+			PCR0:               m.Enclave.PCR0,
+			PCR1:               optional(m.Enclave.PCR1),
+			PCR2:               optional(m.Enclave.PCR2),
+			AccountID:          jsii.String(p.AccountID),
+			Partition:          part,
+			AdminRoleARNs:      m.KMS.AdminRoleARNs,
+			DeletionWindowDays: m.KMS.DeletionWindowDays,
+		})
+		l.RootKeyID = l.Key.KeyID
+	}
+	if m.Connector.Enabled {
+		l.newConnector(s, env, p, oidc)
+	}
 	l.Nodes = newNodeGroup(s, env, p, l.Cluster, vars.Firewall)
 	switch env.Strategy {
 	case config.KubeIP:
@@ -158,6 +179,13 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 			VpcID:                     l.Cluster.VpcID,
 			SourceSecurityGroupID:     l.Cluster.ClusterSecurityGroupID,
 			DisableDeletionProtection: !s.Opts.protected(p, *m.RDS.DeletionProtection),
+			AllocatedStorage:          m.RDS.AllocatedStorageGiB,
+			MaxAllocatedStorage:       m.RDS.MaxAllocatedStorageGiB,
+			MultiAZ:                   m.RDS.MultiAZ,
+			BackupRetentionDays:       m.RDS.BackupRetentionDays,
+			MonitoringInterval:        m.RDS.MonitoringInterval,
+			MonitoringRoleARN:         optionalString(m.RDS.MonitoringRoleARN),
+			PasswordRotationDays:      m.RDS.PasswordRotationDays,
 			Partition:                 part,
 			Parameters:                rdsParameters(m.RDS.Parameters),
 			// A dedicated customer key rather than aws/rds: rotation and the key
@@ -170,6 +198,52 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 			IAMDatabaseAuthentication: true,
 		})
 	}
+}
+
+// coreKeyActions are what the party role does with its root key: unwrap
+// and wrap key shares (under the enclave attestation the key policy
+// requires) and read the key's metadata, policy and public key.
+var coreKeyActions = append(append([]string{}, attestedkey.EnclaveActions...), attestedkey.ReadActions...)
+
+// externalKeyGrant is the IAM half of using an existing key: a key in
+// another account is usable only when both its key policy and the
+// caller's IAM policy allow the action. No statement without a key ARN:
+// a key created here names the role in its own policy, which suffices in
+// the same account.
+func externalKeyGrant(sid, keyARN string, actions []string) []policy.Statement {
+	if keyARN == "" {
+		return nil
+	}
+	return []policy.Statement{{Sid: sid, Effect: policy.Allow, Action: actions, Resource: []string{keyARN}}}
+}
+
+// newConnector creates the KMS connector's identity: its IRSA role, for the
+// ServiceAccount <party service account>-connector only, and its
+// transaction-signing key, unless kms.tx_sender_key_arn names one.
+func (l *PartyOutputs) newConnector(s *Base, env *config.Environment, p *config.Party, oidc *string) {
+	m, names := p.Managed, env.Names(p)
+	l.ConnectorRole = irsa.New(s.Stack, "connector-role", &irsa.Props{
+		RoleName:        names.ConnectorRole,
+		Description:     "KMS connector of " + p.Name + ": sign transactions with its KMS key",
+		OIDCProviderARN: oidc,
+		OIDCIssuer:      l.Cluster.OIDCIssuer,
+		Namespace:       m.Kubernetes.Namespace,
+		ServiceAccount:  kmsconnector.ServiceAccountName(m.Kubernetes.ServiceAccount),
+		Policy:          policy.New(externalKeyGrant("TxSenderKey", m.KMS.TxSenderKeyARN, kmsconnector.SigningActions)...),
+	})
+	if m.KMS.TxSenderKeyARN != "" {
+		l.TxSenderKeyID = jsii.String(m.KMS.TxSenderKeyARN)
+		return
+	}
+	l.TxSenderKeyID = txsenderkey.New(s.Stack, "tx-sender-key", &txsenderkey.Props{
+		AliasName:          names.TxSenderKeyAlias,
+		Description:        "KMS connector of " + p.Name + " (" + env.Name + "): transaction signing",
+		ConnectorRoleARN:   l.ConnectorRole.ARN,
+		AccountID:          jsii.String(p.AccountID),
+		Partition:          partition(p.Region),
+		AdminRoleARNs:      m.KMS.AdminRoleARNs,
+		DeletionWindowDays: m.KMS.DeletionWindowDays,
+	}).KeyID
 }
 
 // newNodeGroup creates the enclave node group: public subnets and the
@@ -190,11 +264,19 @@ func newNodeGroup(s *Base, env *config.Environment, p *config.Party, c *clusterL
 		EnclaveCPUCount:               m.Enclave.CPUCount,
 		EnclaveMemoryMiB:              m.Enclave.MemoryMiB,
 		EnableSSM:                     m.NodeGroup.EnableSSM,
+		AMIID:                         m.NodeGroup.AMIID,
+		ReleaseVersion:                m.NodeGroup.AMIReleaseVersion,
+		MaxUnavailable:                m.NodeGroup.MaxUnavailable,
+		MaxUnavailablePercentage:      m.NodeGroup.MaxUnavailablePercentage,
 	}
+	if m.NodeGroup.AMIID != "" {
+		props.Cluster = &nodegroup.ClusterJoin{Endpoint: c.Endpoint, CA: c.CA, ServiceCIDR: c.ServiceCIDR}
+	}
+	var sgs []*string
 	switch env.Strategy {
 	case config.KubeIP:
 		props.SubnetIDs = s.subnets(c, true)
-		props.AdditionalSecurityGroupIDs = &[]*string{fw.SecurityGroupID}
+		sgs = append(sgs, fw.SecurityGroupID)
 		props.Labels, props.Taints = nodegroup.KubeIPLabels(), nodegroup.KubeIPTaints()
 		// The KubeIP role may bind the party's addresses only to instances and
 		// interfaces carrying these tags (kubeip.Policy).
@@ -202,6 +284,15 @@ func newNodeGroup(s *Base, env *config.Environment, p *config.Party, c *clusterL
 	case config.PrivateLink:
 		props.SubnetIDs = s.subnets(c, false)
 		props.Labels, props.Taints = nodegroup.PrivateLinkLabels(), nodegroup.PrivateLinkTaints()
+	}
+	// Validation keeps the extra labels off the scheduling labels, so
+	// neither overwrites the other.
+	for k, v := range m.NodeGroup.Labels {
+		props.Labels[k] = v
+	}
+	sgs = append(sgs, *jsii.Strings(m.NodeGroup.ExtraSecurityGroups...)...)
+	if len(sgs) > 0 {
+		props.AdditionalSecurityGroupIDs = &sgs
 	}
 	return nodegroup.New(s.Stack, "enclave-nodes", props)
 }
@@ -248,6 +339,14 @@ func partition(region string) string {
 		return "aws-us-gov"
 	}
 	return "aws"
+}
+
+// optionalString is nil for an empty string, else the string.
+func optionalString(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return jsii.String(v)
 }
 
 func optional(v string) []string {

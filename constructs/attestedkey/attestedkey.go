@@ -4,7 +4,9 @@
 // The key policy lets the party role decrypt and generate data keys only when
 // the request carries a Nitro attestation document whose image measurement
 // (kms:RecipientAttestation:ImageSha384, the PCR0 value) is one of the allowed
-// images; denies the same actions to every principal without such a document,
+// images; lets the party role read the key's metadata, public key and policy
+// without attestation (none releases key material); denies the decrypt-class
+// actions to every principal without such a document,
 // so that no IAM grant can bypass the gate; and gives the account root and the
 // administrator roles the administration set only, never a cryptographic use.
 package attestedkey
@@ -33,7 +35,7 @@ const (
 // Statement ids of the key policy, in the order they appear.
 const (
 	SidEnclaveDecrypt = "EnclaveDecryptWithAttestation"
-	SidDescribe       = "DescribeWithoutAttestation"
+	SidRead           = "ReadWithoutAttestation"
 	SidDenyDecrypt    = "DenyDecryptWithoutAttestation"
 	SidAdministration = "KeyAdministration"
 )
@@ -56,11 +58,15 @@ var EnclaveActions = []string{"kms:Decrypt", "kms:GenerateDataKey"}
 // attestation gate.
 var DecryptClassActions = []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyPair", "kms:ReEncryptFrom"}
 
-// DescribeActions are granted to the party role without attestation: requests
-// without a Recipient never match the attestation condition, so a describe
-// grant under it would never apply. kms:GetPublicKey is not granted: the key
-// is symmetric, and KMS rejects GetPublicKey on symmetric keys.
-var DescribeActions = []string{"kms:DescribeKey"}
+// ReadActions are granted to the party role without attestation: requests
+// without a Recipient never match the attestation condition, so a read grant
+// under it would never apply. None of them releases key material:
+// DescribeKey returns metadata, GetKeyPolicy the policy (the chart's
+// root-key attestation reads it to check the key is gated on the enclave's
+// measurement), and GetPublicKey the public half of an asymmetric key (KMS
+// refuses it on a symmetric key, so on this key it grants nothing; it is
+// listed so the same role reads an asymmetric root key kept elsewhere).
+var ReadActions = []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetPublicKey"}
 
 // AdminActions is the key-administration set: it lets
 // the account root and the administrator roles manage, rotate, tag, disable
@@ -164,7 +170,7 @@ func attestationCondition(p *Props) map[string]any {
 }
 
 // Policy returns the key policy, statements in this order: attested decrypt
-// for the party role, describe without attestation, deny of every
+// for the party role, reads without attestation, deny of every
 // decrypt-class action without an allowed image, administration.
 func Policy(p *Props) policy.Document {
 	role := *p.PartyRoleARN
@@ -179,12 +185,13 @@ func Policy(p *Props) policy.Document {
 			Resource:  []string{"*"},
 			Condition: map[string]map[string]any{"StringEqualsIgnoreCase": attestationCondition(p)},
 		},
-		// The services read the key's metadata (no attestation document exists for DescribeKey).
+		// The services read the key's metadata, public key and policy (no
+		// attestation document exists for these calls).
 		policy.Statement{
-			Sid:       SidDescribe,
+			Sid:       SidRead,
 			Effect:    policy.Allow,
 			Principal: policy.AWSPrincipal(role),
-			Action:    DescribeActions,
+			Action:    ReadActions,
 			Resource:  []string{"*"},
 		},
 		// Defence in depth against IAM grants: a negated operator matches when

@@ -4,6 +4,7 @@
 package deviceplugin
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -11,7 +12,9 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/daemonsetv1"
 
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
+	"github.com/mpc-mesh/infra/internal/imageref"
 	"github.com/mpc-mesh/infra/internal/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/nodedefaults"
 )
 
 // Fixed names of the DaemonSet.
@@ -21,15 +24,15 @@ const (
 	// Namespace is where the DaemonSet runs.
 	Namespace = "kube-system"
 	// DefaultImage is the pinned device-plugin image.
-	DefaultImage = "public.ecr.aws/aws-nitro-enclaves/aws-nitro-enclaves-k8s-device-plugin:v0.3"
+	DefaultImage = nodedefaults.DevicePluginImage
 	// appLabel is the selector label value of the pods.
 	appLabel = "aws-nitro-enclaves"
 )
 
 // DefaultLimits and DefaultRequests are the container's resources.
 var (
-	DefaultLimits   = map[string]string{"cpu": "100m", "memory": "30Mi"}
-	DefaultRequests = map[string]string{"cpu": "10m", "memory": "15Mi"}
+	DefaultLimits   = map[string]string{"cpu": nodedefaults.DevicePluginCPULimit, "memory": nodedefaults.DevicePluginMemoryLimit}
+	DefaultRequests = map[string]string{"cpu": nodedefaults.DevicePluginCPURequest, "memory": nodedefaults.DevicePluginMemoryRequest}
 )
 
 // HostPaths are the host directories the plugin mounts at the same path, by volume name.
@@ -42,6 +45,8 @@ var HostPaths = map[string]string{
 // Props configures the device plugin.
 type Props struct {
 	// Image is the container image. Default: DefaultImage (pinned tag).
+	// An image without a tag, or tagged latest, panics: the registry could
+	// change the plugin under the nodes.
 	Image string
 	// NodeSelector restricts the pods to enclave nodes, e.g.
 	// nodegroup.PrivateLinkLabels() or {"mpc.io/enclave": "true"}. Default:
@@ -72,6 +77,9 @@ func New(scope constructs.Construct, id string, props *Props) *DevicePlugin {
 	image := props.Image
 	if image == "" {
 		image = DefaultImage
+	}
+	if !imageref.Pinned(image) {
+		panic(fmt.Sprintf("deviceplugin: image %q is not pinned; give a release tag such as %s or a sha256 digest", image, imageref.Tag(DefaultImage)))
 	}
 	limits, requests := props.Limits, props.Requests
 	if limits == nil {

@@ -49,7 +49,7 @@ type Props struct {
 	Description string
 	// VpcID is the VPC of the enclave nodes. Required; may be a token.
 	VpcID *string
-	// Ports are the MPC ports to open. Default: mesh.DefaultPorts.
+	// Ports are the MPC ports to open. Default: mesh.PublishedPorts.
 	Ports []mesh.Port
 	// Peers are the other parties; each of their PublicIPs (literals or
 	// tokens, without prefix length) is admitted and reached as a /32 on
@@ -96,7 +96,7 @@ func New(scope constructs.Construct, id string, props *Props) *Firewall {
 	}
 	ports := props.Ports
 	if len(ports) == 0 {
-		ports = mesh.DefaultPorts
+		ports = mesh.PublishedPorts
 	}
 	tags := map[string]*string{}
 	for k, v := range props.Tags {

@@ -39,7 +39,9 @@ type Props struct {
 	Namespace, ServiceAccount string
 	// PolicyName is the name of the customer-managed policy. Default: RoleName.
 	PolicyName string
-	// Policy is the permission policy attached to the role. Required.
+	// Policy is the permission policy attached to the role. Default: none
+	// (no statements): no policy is created, and the role can do only what
+	// resource policies naming it allow, such as a KMS key policy.
 	Policy policy.Document
 	// Tags added to the role and the policy, on top of the provider's default tags.
 	Tags map[string]string
@@ -49,7 +51,7 @@ type Props struct {
 type Role struct {
 	// Role is the IAM role resource.
 	Role iamrole.IamRole
-	// Policy is the attached customer-managed policy.
+	// Policy is the attached customer-managed policy, nil without statements.
 	Policy iampolicy.IamPolicy
 	// ARN is the role ARN, for the service account annotation eks.amazonaws.com/role-arn.
 	ARN *string
@@ -104,6 +106,10 @@ func New(scope constructs.Construct, id string, props *Props) *Role {
 		ForceDetachPolicies: jsii.Bool(true),
 		Tags:                tags,
 	})
+	res := &Role{Role: role, ARN: role.Arn(), Name: role.Name(), Subject: subject}
+	if len(props.Policy.Statement) == 0 {
+		return res
+	}
 	pol := iampolicy.NewIamPolicy(c, jsii.String("policy"), &iampolicy.IamPolicyConfig{
 		Name:        jsii.String(policyName),
 		Description: jsii.String("Permissions of " + subject),
@@ -114,5 +120,6 @@ func New(scope constructs.Construct, id string, props *Props) *Role {
 		Role:      role.Name(),
 		PolicyArn: pol.Arn(),
 	})
-	return &Role{Role: role, Policy: pol, ARN: role.Arn(), Name: role.Name(), Subject: subject}
+	res.Policy = pol
+	return res
 }

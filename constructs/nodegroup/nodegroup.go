@@ -23,21 +23,24 @@ import (
 
 	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 	"github.com/mpc-mesh/infra/internal/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/nodedefaults"
 )
 
-// Defaults applied to zero-valued props.
+// Defaults applied to zero-valued props; package internal/nodedefaults is
+// their single source, shared with the environment schema.
 const (
 	// DefaultAMIType is the AMI type: AL2023, the only family whose nodeadm
 	// bootstrap runs the enclave allocator script.
-	DefaultAMIType = "AL2023_x86_64_STANDARD"
+	DefaultAMIType = nodedefaults.AMIType
 	// DefaultInstanceType is a Nitro-based instance type that supports
-	// enclaves (a t3.large, for one, does not): 8 vCPUs / 32 GiB, so the
-	// 75% rule gives 6 CPUs / 24576 MiB.
-	DefaultInstanceType = "m5.2xlarge"
+	// enclaves (8 vCPUs / 32 GiB).
+	DefaultInstanceType = nodedefaults.InstanceType
 	// DefaultCapacityType is the node group capacity type.
-	DefaultCapacityType = "ON_DEMAND"
+	DefaultCapacityType = nodedefaults.CapacityType
 	// DefaultDiskSizeGiB is the root volume size.
-	DefaultDiskSizeGiB = 50
+	DefaultDiskSizeGiB = nodedefaults.DiskSizeGiB
+	// DefaultMaxUnavailable is how many nodes an update replaces at a time.
+	DefaultMaxUnavailable = nodedefaults.MaxUnavailable
 	// RootDevice is the root block device of EKS-optimized AMIs.
 	RootDevice = "/dev/xvda"
 	// EnclaveShare is the fraction of an instance's vCPUs and memory given to
@@ -58,7 +61,7 @@ var WorkerPolicies = []string{"AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy
 const SSMPolicy = "AmazonSSMManagedInstanceCore"
 
 // DefaultScaling is one enclave node: a party runs one kms-core pod.
-var DefaultScaling = Scaling{Min: 1, Max: 1, Desired: 1}
+var DefaultScaling = Scaling{Min: nodedefaults.MinSize, Max: nodedefaults.MaxSize, Desired: nodedefaults.DesiredSize}
 
 // Scaling is the node group's size.
 type Scaling struct {
@@ -93,7 +96,31 @@ type Props struct {
 	CapacityType string
 	// AMIType is the EKS AMI type. Default: AL2023_x86_64_STANDARD. With
 	// enclaves on, anything but an AL2023 type panics (the script needs it).
+	// Ignored with AMIID: EKS takes a custom AMI's type as CUSTOM.
 	AMIType string
+	// AMIID is a custom AMI for the nodes, built on AL2023 (nodeadm and the
+	// enclave allocator script need it). EKS adds no bootstrap of its own to
+	// a custom AMI, so the user data then carries a nodeadm NodeConfig that
+	// joins the node to the cluster, from Cluster. Default: none, the EKS
+	// optimized AMI of AMIType. Panics together with ReleaseVersion (EKS
+	// refuses a release version for a custom AMI).
+	AMIID string
+	// Cluster is what a node started from AMIID needs to join: the cluster's
+	// API endpoint, certificate authority and service CIDR. Required with
+	// AMIID; may be tokens from the cluster lookup.
+	Cluster *ClusterJoin
+	// ReleaseVersion pins the EKS optimized AMI release, such as
+	// 1.33.8-20260304, so nodes change only when it is changed. Default:
+	// none, the latest release for the cluster's version when the group is
+	// created.
+	ReleaseVersion string
+	// MaxUnavailable is how many nodes an update replaces at a time.
+	// Default: DefaultMaxUnavailable, unless MaxUnavailablePercentage is set.
+	MaxUnavailable int
+	// MaxUnavailablePercentage is the share of nodes an update replaces at a
+	// time, 1 to 100. Default: none. Panics together with MaxUnavailable
+	// (EKS accepts one of the two).
+	MaxUnavailablePercentage int
 	// DiskSizeGiB is the encrypted gp3 root volume size. Default: 50.
 	DiskSizeGiB int
 	// Scaling is the node count. Default: min 1, max 2, desired 1.
@@ -121,6 +148,18 @@ type Props struct {
 	Tags map[string]string
 }
 
+// ClusterJoin is what nodeadm needs to join a node to the cluster when EKS
+// does not provide it (a custom AMI).
+type ClusterJoin struct {
+	// Endpoint is the Kubernetes API server URL. Required; may be a token.
+	Endpoint *string
+	// CA is the base64 certificate authority data. Required; may be a token.
+	CA *string
+	// ServiceCIDR is the cluster's Kubernetes service IPv4 CIDR, from which
+	// nodeadm derives the cluster DNS address. Required; may be a token.
+	ServiceCIDR *string
+}
+
 // NodeGroup is a created enclave node group.
 type NodeGroup struct {
 	// NodeGroup is the EKS node group resource.
@@ -141,7 +180,15 @@ type NodeGroup struct {
 func New(scope constructs.Construct, id string, props *Props) *NodeGroup {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	p := withDefaults(props)
-	if !p.DisableEnclaves && !strings.HasPrefix(p.AMIType, "AL2023_") {
+	switch {
+	case p.AMIID != "" && p.ReleaseVersion != "":
+		panic(fmt.Sprintf("nodegroup %s: a custom AMI (%s) takes no release version (%s); EKS refuses both", p.NodeGroupName, p.AMIID, p.ReleaseVersion))
+	case p.AMIID != "" && (p.Cluster == nil || p.Cluster.Endpoint == nil || p.Cluster.CA == nil || p.Cluster.ServiceCIDR == nil):
+		panic(fmt.Sprintf("nodegroup %s: a custom AMI needs Cluster (endpoint, CA, service CIDR) for the nodeadm NodeConfig", p.NodeGroupName))
+	case props.MaxUnavailable != 0 && p.MaxUnavailablePercentage != 0:
+		panic(fmt.Sprintf("nodegroup %s: set MaxUnavailable or MaxUnavailablePercentage, not both", p.NodeGroupName))
+	}
+	if p.AMIID == "" && !p.DisableEnclaves && !strings.HasPrefix(p.AMIType, "AL2023_") {
 		panic(fmt.Sprintf("nodegroup %s: AMI type %q cannot run the Nitro Enclaves allocator script, which needs an AL2023 AMI type (such as %s); choose one or disable enclaves", p.NodeGroupName, p.AMIType, DefaultAMIType))
 	}
 	tags := jsiivalue.OptionalStringMap(p.Tags)
@@ -162,12 +209,15 @@ func New(scope constructs.Construct, id string, props *Props) *NodeGroup {
 			MaxSize:     jsii.Number(p.Scaling.Max),
 			DesiredSize: jsii.Number(p.Scaling.Desired),
 		},
-		UpdateConfig:  &eksnodegroup.EksNodeGroupUpdateConfig{MaxUnavailable: jsii.Number(1)},
+		UpdateConfig:  updateConfig(&p),
 		InstanceTypes: jsii.Strings(p.InstanceTypes...),
 		CapacityType:  jsii.String(p.CapacityType),
-		AmiType:       jsii.String(p.AMIType),
-		Labels:        jsiivalue.OptionalStringMap(p.Labels),
-		Taint:         taints,
+		// A custom AMI comes from the launch template; EKS then refuses an
+		// AMI type and a release version.
+		AmiType:        optionalString(p.AMIID == "", p.AMIType),
+		ReleaseVersion: optionalString(p.ReleaseVersion != "", p.ReleaseVersion),
+		Labels:         jsiivalue.OptionalStringMap(p.Labels),
+		Taint:          taints,
 		LaunchTemplate: &eksnodegroup.EksNodeGroupLaunchTemplate{
 			Id:      lt.Id(),
 			Version: cdktf.Token_AsString(lt.LatestVersion(), nil),
@@ -185,6 +235,23 @@ func New(scope constructs.Construct, id string, props *Props) *NodeGroup {
 		RoleARN: role.Arn(), RoleName: role.Name(),
 		LaunchTemplateID: lt.Id(),
 	}
+}
+
+// updateConfig is how many nodes an update may take down at once: a count,
+// or a percentage when one is given.
+func updateConfig(p *Props) *eksnodegroup.EksNodeGroupUpdateConfig {
+	if p.MaxUnavailablePercentage != 0 {
+		return &eksnodegroup.EksNodeGroupUpdateConfig{MaxUnavailablePercentage: jsii.Number(p.MaxUnavailablePercentage)}
+	}
+	return &eksnodegroup.EksNodeGroupUpdateConfig{MaxUnavailable: jsii.Number(p.MaxUnavailable)}
+}
+
+// optionalString is v when set holds, else nil (the attribute is left out).
+func optionalString(set bool, v string) *string {
+	if !set {
+		return nil
+	}
+	return jsii.String(v)
 }
 
 func withDefaults(props *Props) Props {
@@ -206,6 +273,9 @@ func withDefaults(props *Props) Props {
 	}
 	if p.Scaling == nil {
 		p.Scaling = &Scaling{Min: DefaultScaling.Min, Max: DefaultScaling.Max, Desired: DefaultScaling.Desired}
+	}
+	if p.MaxUnavailable == 0 && p.MaxUnavailablePercentage == 0 {
+		p.MaxUnavailable = DefaultMaxUnavailable
 	}
 	return p
 }
@@ -278,35 +348,65 @@ func newLaunchTemplate(c constructs.Construct, p *Props, tags *map[string]*strin
 		TagSpecifications: tagSpecs,
 		Tags:              tags,
 	}
+	if p.AMIID != "" {
+		cfg.ImageId = jsii.String(p.AMIID)
+	}
 	if !p.DisableEnclaves {
 		cfg.EnclaveOptions = &launchtemplate.LaunchTemplateEnclaveOptions{Enabled: jsii.Bool(true)}
-		cfg.UserData = enclaveUserData(c, p)
 	}
+	cfg.UserData = userData(c, p)
 	return launchtemplate.NewLaunchTemplate(c, jsii.String("launch-template"), cfg)
 }
 
-// enclaveUserData returns the base64 user data that sizes the allocator. An
-// unset size is computed by Terraform from the first instance type; the data
-// source exists exactly when it is read.
-func enclaveUserData(c constructs.Construct, p *Props) *string {
-	if p.EnclaveCPUCount != 0 && p.EnclaveMemoryMiB != 0 {
-		doc := MIMEUserData(EnclaveScript(strconv.Itoa(p.EnclaveCPUCount), strconv.Itoa(p.EnclaveMemoryMiB)))
+// userData returns the base64 user data: the nodeadm NodeConfig when the
+// nodes boot a custom AMI, then the script that sizes the enclave allocator
+// when enclaves are on; nil when there is neither. A value Terraform only
+// knows at apply time (cluster endpoint, CA, service CIDR, an unset enclave
+// size computed from the first instance type) is a token; the data source
+// for the instance type exists exactly when it is read.
+func userData(c constructs.Construct, p *Props) *string {
+	values := map[string]*string{}
+	var parts []Part
+	if p.AMIID != "" {
+		values["endpoint"], values["ca"], values["cidr"] = p.Cluster.Endpoint, p.Cluster.CA, p.Cluster.ServiceCIDR
+		parts = append(parts, NodeConfigPart(*p.ClusterName, marker+"endpoint"+marker, marker+"ca"+marker, marker+"cidr"+marker))
+	}
+	if !p.DisableEnclaves {
+		values["cpu"] = jsii.String(strconv.Itoa(p.EnclaveCPUCount))
+		values["mem"] = jsii.String(strconv.Itoa(p.EnclaveMemoryMiB))
+		if p.EnclaveCPUCount == 0 || p.EnclaveMemoryMiB == 0 {
+			it := dataawsec2instancetype.NewDataAwsEc2InstanceType(c, jsii.String("instance-type"), &dataawsec2instancetype.DataAwsEc2InstanceTypeConfig{
+				InstanceType: jsii.String(p.InstanceTypes[0]),
+			})
+			if p.EnclaveCPUCount == 0 {
+				values["cpu"] = share(it.DefaultVcpus())
+			}
+			if p.EnclaveMemoryMiB == 0 {
+				values["mem"] = share(it.MemorySize())
+			}
+		}
+		parts = append(parts, ScriptPart(EnclaveScript(marker+"cpu"+marker, marker+"mem"+marker)))
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	doc := MIMEUserData(parts...)
+	// Values known now are written in place, so the user data stays a
+	// literal whenever it can; a token is only known at apply time.
+	tokens := false
+	for k, v := range values {
+		if *cdktf.Token_IsUnresolved(v) {
+			tokens = true
+			continue
+		}
+		doc = strings.ReplaceAll(doc, marker+k+marker, *v)
+	}
+	if !tokens {
 		return jsii.String(base64.StdEncoding.EncodeToString([]byte(doc)))
 	}
-	it := dataawsec2instancetype.NewDataAwsEc2InstanceType(c, jsii.String("instance-type"), &dataawsec2instancetype.DataAwsEc2InstanceTypeConfig{
-		InstanceType: jsii.String(p.InstanceTypes[0]),
-	})
-	values := map[string]*string{"cpu": share(it.DefaultVcpus()), "mem": share(it.MemorySize())}
-	if p.EnclaveCPUCount != 0 {
-		values["cpu"] = jsii.String(strconv.Itoa(p.EnclaveCPUCount))
-	}
-	if p.EnclaveMemoryMiB != 0 {
-		values["mem"] = jsii.String(strconv.Itoa(p.EnclaveMemoryMiB))
-	}
 	// cdktf refuses literal double quotes inside function arguments, so the
-	// document is split around the two computed values: literal pieces go in
+	// document is split around the computed values: literal pieces go in
 	// as raw strings and Terraform joins and encodes them.
-	doc := MIMEUserData(EnclaveScript(marker+"cpu"+marker, marker+"mem"+marker))
 	var pieces []*string
 	for i, s := range strings.Split(doc, marker) {
 		if i%2 == 1 {

@@ -14,6 +14,7 @@ import (
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/serviceaccountv1"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v11/servicev1"
 	"github.com/mpc-mesh/infra/internal/jsiivalue"
+	"github.com/mpc-mesh/infra/internal/kmsconnector"
 	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 
@@ -25,9 +26,10 @@ const DefaultConfigMapName = "mpc-party"
 const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
 
 // ReservedKeys are the ConfigMap keys the construct owns: exactly the keys
-// the kms-core chart's pods read (kmscore.ConfigMapKeys). AdditionalData may
-// not set them, even the KMS keys left out when no key id is given.
-var ReservedKeys = kmscore.ConfigMapKeys
+// the kms-core chart's pods read (kmscore.ConfigMapKeys) and those the KMS
+// connector reads (kmsconnector.ConfigMapKeys). AdditionalData may not set
+// them, even the KMS keys left out when no key id is given.
+var ReservedKeys = append(append([]string{}, kmscore.ConfigMapKeys...), kmsconnector.ConfigMapKeys...)
 
 const (
 	moduleAnnotation        = "terraform.io/module"
@@ -64,6 +66,9 @@ type Props struct {
 	// KMSKeyID is the attested KMS root key id. Default nil: the ROOT_KEY_ID
 	// and ROOT_KEY_SPEC keys are left out. May be a token.
 	KMSKeyID *string
+	// Connector, when set, gives the KMS connector its identity and key.
+	// Default: nil, no connector objects.
+	Connector *Connector
 	// AdditionalData is merged into the ConfigMap. It may not redefine a key
 	// the construct sets (New panics). Default: none.
 	AdditionalData map[string]string
@@ -74,6 +79,16 @@ type Props struct {
 	DatabaseHost *string
 	// DatabaseServiceName names that Service. Default "kms-connector-db".
 	DatabaseServiceName string
+}
+
+// Connector is what the KMS connector gets in the party's namespace.
+type Connector struct {
+	// RoleARN is the connector's own IRSA role, annotated on its
+	// ServiceAccount <ServiceAccountName>-connector. Required; may be a token.
+	RoleARN *string
+	// TxSenderKeyID is its transaction-signing key (id or ARN), written to
+	// the ConfigMap as kmsconnector.KeyTxSenderKeyID. Required; may be a token.
+	TxSenderKeyID *string
 }
 
 // PartyK8s is the party's created Kubernetes objects.
@@ -89,6 +104,8 @@ type PartyK8s struct {
 	NamespaceName, ServiceAccountName, ConfigMapName *string
 	// Database is the ExternalName Service of the connector database, nil without one.
 	Database servicev1.ServiceV1
+	// ConnectorServiceAccount is the KMS connector's ServiceAccount, nil without a connector.
+	ConnectorServiceAccount serviceaccountv1.ServiceAccountV1
 }
 
 // New creates the namespace (when asked), the ServiceAccount and the ConfigMap.
@@ -119,6 +136,20 @@ func New(scope constructs.Construct, id string, props *Props) *PartyK8s {
 		},
 	})
 	res.ServiceAccountName = res.ServiceAccount.Metadata().Name()
+	if cn := props.Connector; cn != nil {
+		// A ServiceAccount of its own, so the connector's pods get the
+		// connector role and never the party role (and the reverse).
+		ann := jsiivalue.StringMap(annotations(props.PartyName))
+		(*ann)[RoleARNAnnotation] = cn.RoleARN
+		res.ConnectorServiceAccount = serviceaccountv1.NewServiceAccountV1(c, jsii.String("connector-service-account"), &serviceaccountv1.ServiceAccountV1Config{
+			Metadata: &serviceaccountv1.ServiceAccountV1Metadata{
+				Name:        jsii.String(kmsconnector.ServiceAccountName(props.ServiceAccountName)),
+				Namespace:   res.NamespaceName,
+				Labels:      jsiivalue.StringMap(merge(Labels(props.PartyName, "service-account"), map[string]string{"app.kubernetes.io/name": "mpc-connector"})),
+				Annotations: ann,
+			},
+		})
+	}
 
 	name := props.ConfigMapName
 	if name == "" {
@@ -192,6 +223,9 @@ func ConfigData(props *Props) *map[string]*string {
 	if props.KMSKeyID != nil {
 		data[kmscore.KeyRootKeyID] = props.KMSKeyID
 		data[kmscore.KeyRootKeySpec] = jsii.String(kmscore.RootKeySpecSymmetric)
+	}
+	if props.Connector != nil {
+		data[kmsconnector.KeyTxSenderKeyID] = props.Connector.TxSenderKeyID
 	}
 	var clashes []string
 	for _, k := range ReservedKeys {

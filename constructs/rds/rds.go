@@ -19,6 +19,7 @@ import (
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrole"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/iamrolepolicyattachment"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/kmskey"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/secretsmanagersecretrotation"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/securitygroup"
 	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/vpcsecuritygroupingressrule"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
@@ -122,6 +123,15 @@ type Props struct {
 	// MonitoringInterval > 0. Default: "<identifier>-rds-monitoring" (the
 	// identifier shortened to fit IAM's 64 characters).
 	MonitoringRoleName string
+	// MonitoringRoleARN is an existing enhanced-monitoring role to use
+	// instead of creating one. Default: nil, a role is created when
+	// MonitoringInterval > 0.
+	MonitoringRoleARN *string
+	// PasswordRotationDays rotates the RDS-managed master password every so
+	// many days through its Secrets Manager secret (managed rotation, no
+	// Lambda). Default: 0, no schedule of this app's own: the secret keeps
+	// the rotation Secrets Manager gives RDS-managed secrets.
+	PasswordRotationDays int
 	// Partition is the AWS partition, for the managed policy ARN. Default: "aws".
 	Partition string
 	// Parameters of the parameter group. Default (nil): DefaultParameters. A
@@ -253,8 +263,8 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		p.KMSKeyARN = key.Arn()
 	}
 
-	var monitoringRoleARN *string
-	if p.MonitoringInterval > 0 {
+	monitoringRoleARN := p.MonitoringRoleARN
+	if p.MonitoringInterval > 0 && monitoringRoleARN == nil {
 		monitoringRoleARN = monitoringRole(c, p, tags)
 	}
 
@@ -297,6 +307,15 @@ func New(scope constructs.Construct, id string, props *Props) *Database {
 		MaintenanceWindow:                  optional(p.MaintenanceWindow),
 		Tags:                               tags(p.Identifier),
 	})
+	if p.PasswordRotationDays > 0 {
+		// The secret is the one RDS creates and owns; only its schedule is set here.
+		secretsmanagersecretrotation.NewSecretsmanagerSecretRotation(c, jsii.String("password-rotation"), &secretsmanagersecretrotation.SecretsmanagerSecretRotationConfig{
+			SecretId: db.MasterUserSecret().Get(jsii.Number(0)).SecretArn(),
+			RotationRules: &secretsmanagersecretrotation.SecretsmanagerSecretRotationRotationRules{
+				AutomaticallyAfterDays: jsii.Number(float64(p.PasswordRotationDays)),
+			},
+		})
+	}
 	return &Database{
 		Instance:        db,
 		SecurityGroup:   sg,

@@ -18,7 +18,7 @@ type ServicesProps struct {
 	// the kms-core pods, so mpc-node-<id> resolves there. Required.
 	Namespace string
 	// Ports are listed on each Service. ExternalName does no proxying, so they
-	// are informative; clients dial the real port. Default: mesh.DefaultPorts.
+	// are informative; clients dial the real port. Default: mesh.PublishedPorts.
 	Ports []mesh.Port
 	// Peers are the parties that get a Service mpc-node-<id>. Only ID is
 	// required; AccountID and Region, when set, become annotations. A peer

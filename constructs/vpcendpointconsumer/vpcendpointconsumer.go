@@ -57,7 +57,7 @@ type Props struct {
 	// pod CIDRs outside the cluster security group). Must not be 0.0.0.0/0.
 	// Default: none.
 	AllowedCIDRs []string
-	// Ports are the MPC ports the endpoints admit. Default: mesh.DefaultPorts.
+	// Ports are the MPC ports the endpoints admit. Default: mesh.PublishedPorts.
 	Ports []mesh.Port
 	// Peers are the parties to reach, one endpoint each. ID and ServiceName
 	// are required; Region defaults to this party's Region; AZIDs, when set,
@@ -135,7 +135,7 @@ func New(scope constructs.Construct, id string, props *Props) *Consumer {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	ports := props.Ports
 	if len(ports) == 0 {
-		ports = mesh.DefaultPorts
+		ports = mesh.PublishedPorts
 	}
 	sg := newSecurityGroup(c, props, ports)
 	prefix := orDefault(props.NamePrefix, DefaultNamePrefix)

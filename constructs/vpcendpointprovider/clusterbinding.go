@@ -32,7 +32,7 @@ type ClusterProps struct {
 	// Namespace holds the Service and the TargetGroupBindings; it must be the
 	// namespace of the kms-core pods. Required.
 	Namespace string
-	// Ports are the MPC ports, as given to New. Default: mesh.DefaultPorts.
+	// Ports are the MPC ports, as given to New. Default: mesh.PublishedPorts.
 	Ports []mesh.Port
 	// ExtraSelectorLabels are added to the pod selector app=kms-core (for
 	// example to pick one release's pods). Default: none.

@@ -75,7 +75,7 @@ type Props struct {
 	// per subnet. Required; usually a token list.
 	SubnetIDs *[]*string
 	// Ports are the MPC ports published through the NLB, one target group and
-	// listener each. Default: mesh.DefaultPorts.
+	// listener each. Default: mesh.PublishedPorts.
 	Ports []mesh.Port
 	// DisableDeletionProtection turns off the NLB's deletion protection.
 	// Default false: the NLB is protected, as peers' endpoints depend on it.
@@ -136,10 +136,10 @@ func AWSName(prefix, suffix string) string {
 	return prefix + suffix
 }
 
-// portsOrDefault returns ports, or mesh.DefaultPorts when none are given.
+// portsOrDefault returns ports, or mesh.PublishedPorts when none are given.
 func portsOrDefault(ports []mesh.Port) []mesh.Port {
 	if len(ports) == 0 {
-		return mesh.DefaultPorts
+		return mesh.PublishedPorts
 	}
 	return ports
 }

@@ -26,6 +26,12 @@ const (
 // DefaultPorts are the ports of the MPC services: gRPC client 50100, threshold peer 50001, metrics 9646.
 var DefaultPorts = []Port{{Name: GRPCName, Number: GRPCPort}, {Name: PeerName, Number: PeerPort}, {Name: MetricsName, Number: MetricsPort}}
 
+// PublishedPorts are the default ports a party publishes to its peers: the
+// threshold peer port and the metrics port. The gRPC client port is left
+// out because peers never call it; only clients inside the party's own
+// cluster do, so publishing it would widen the attack surface for nothing.
+var PublishedPorts = []Port{{Name: PeerName, Number: PeerPort}, {Name: MetricsName, Number: MetricsPort}}
+
 // Peer is another party of the mesh, as seen from the party being built.
 // Fields that a strategy does not use stay empty. Pointer fields may hold
 // cdktf tokens that resolve through a cross-stack reference.

@@ -74,10 +74,12 @@ type Peer struct {
 	PublicIPs []string
 }
 
-// DefaultPorts returns the MPC ports: grpc 50100, peer 50001, metrics 9646, all required.
+// DefaultPorts returns the MPC ports a party publishes by default: peer
+// 50001 and metrics 9646, all required (the gRPC port is probed only when
+// an environment publishes it and passes it in).
 func DefaultPorts() []Port {
-	res := make([]Port, 0, len(mesh.DefaultPorts))
-	for _, p := range mesh.DefaultPorts {
+	res := make([]Port, 0, len(mesh.PublishedPorts))
+	for _, p := range mesh.PublishedPorts {
 		res = append(res, Port{Name: p.Name, Port: p.Number})
 	}
 	return res

@@ -24,8 +24,8 @@ func TestNewPlanAddressesByStrategy(t *testing.T) {
 		t.Errorf("PrivateLink addresses = %q, %q; want mpc-node-<id>", link.Peers[0].Address, link.Peers[1].Address)
 	}
 	ports := kube.Peers[1].Ports
-	if len(ports) != 3 || ports[0] != (netcheck.Port{Name: "grpc", Port: 50100}) || ports[1] != (netcheck.Port{Name: "peer", Port: 50001}) || ports[2] != (netcheck.Port{Name: "metrics", Port: 9646}) {
-		t.Errorf("default ports = %+v, want grpc 50100, peer 50001, metrics 9646", ports)
+	if len(ports) != 2 || ports[0] != (netcheck.Port{Name: "peer", Port: 50001}) || ports[1] != (netcheck.Port{Name: "metrics", Port: 9646}) {
+		t.Errorf("default ports = %+v, want peer 50001, metrics 9646 (gRPC unpublished)", ports)
 	}
 	if err := link.Validate(); err != nil {
 		t.Errorf("plan from valid values: %v", err)
@@ -65,10 +65,10 @@ func TestDefaultsMatchTheMeshVocabulary(t *testing.T) {
 		}
 	}
 	def := netcheck.DefaultPorts()
-	if len(def) != len(mesh.DefaultPorts) {
-		t.Fatalf("%d default ports, mesh has %d", len(def), len(mesh.DefaultPorts))
+	if len(def) != len(mesh.PublishedPorts) {
+		t.Fatalf("%d default ports, mesh has %d", len(def), len(mesh.PublishedPorts))
 	}
-	for i, p := range mesh.DefaultPorts {
+	for i, p := range mesh.PublishedPorts {
 		if def[i].Name != p.Name || def[i].Port != p.Number {
 			t.Errorf("default port %d = %+v, mesh has %+v", i, def[i], p)
 		}

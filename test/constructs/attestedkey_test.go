@@ -74,7 +74,7 @@ func attestedkeyGrantsAny(patterns []string, actions []string) []string {
 
 func TestAttestedKeyPolicyStatementsInOrder(t *testing.T) {
 	_, order := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(nil)))
-	want := []string{"EnclaveDecryptWithAttestation", "DescribeWithoutAttestation", "DenyDecryptWithoutAttestation", "KeyAdministration"}
+	want := []string{"EnclaveDecryptWithAttestation", "ReadWithoutAttestation", "DenyDecryptWithoutAttestation", "KeyAdministration"}
 	if !reflect.DeepEqual(order, want) {
 		t.Fatalf("statement order = %v, want %v", order, want)
 	}
@@ -108,22 +108,35 @@ func TestAttestedKeyAttestationConditionGatesEveryDecryptGrantAndNothingElse(t *
 	}
 }
 
-// A describe-type grant under the attestation condition never applies,
-// because such requests carry no attestation document. Describe must be
-// unconditional, and GetPublicKey, meaningless on a symmetric key, is not
-// granted.
-func TestAttestedKeyDescribeIsGrantedWithoutAttestation(t *testing.T) {
+// A read-type grant under the attestation condition never applies, because
+// such requests carry no attestation document. The party role reads the
+// key's metadata, public key and policy (the chart's root-key attestation
+// reads the policy) without attestation, and nothing else: no
+// decrypt-class action is in that statement, and the Deny still covers
+// every decrypt-class action whatever the read grant says.
+func TestAttestedKeyReadsAreGrantedWithoutAttestation(t *testing.T) {
 	byID, _ := attestedkeyStatements(t, attestedkeySynth(t, attestedkeyProps(nil)))
-	st := byID["DescribeWithoutAttestation"]
+	st := byID["ReadWithoutAttestation"]
+	if st == nil {
+		t.Fatalf("no ReadWithoutAttestation statement in %v", byID)
+	}
 	if st["Condition"] != nil {
-		t.Errorf("describe statement is conditioned: %v", st["Condition"])
+		t.Errorf("read statement is conditioned: %v", st["Condition"])
 	}
-	if got := synthtest.Strings(st["Action"]); !reflect.DeepEqual(got, []string{"kms:DescribeKey"}) {
-		t.Errorf("describe actions = %v, want only kms:DescribeKey", got)
+	want := []string{"kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetPublicKey"}
+	if got := synthtest.Strings(st["Action"]); !reflect.DeepEqual(got, want) {
+		t.Errorf("read actions = %v, want %v", got, want)
 	}
-	for _, s := range byID {
-		if hit := attestedkeyGrantsAny(synthtest.Strings(s["Action"]), []string{"kms:GetPublicKey"}); len(hit) > 0 && s["Sid"] != "KeyAdministration" {
-			t.Errorf("%s grants kms:GetPublicKey on a symmetric key", s["Sid"])
+	if got := synthtest.Strings(st["Principal"].(map[string]any)["AWS"]); !reflect.DeepEqual(got, []string{attestedkeyRoleARN}) {
+		t.Errorf("read principal = %v, want only the party role", got)
+	}
+	if hit := attestedkeyGrantsAny(synthtest.Strings(st["Action"]), attestedkeyCryptoActions); len(hit) > 0 {
+		t.Errorf("read statement grants cryptographic use %v without attestation", hit)
+	}
+	denied := synthtest.Strings(byID["DenyDecryptWithoutAttestation"]["Action"])
+	for _, a := range attestedkey.DecryptClassActions {
+		if len(attestedkeyGrantsAny(denied, []string{a})) == 0 {
+			t.Errorf("decrypt-class action %s escapes the deny", a)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package constructs_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -106,5 +107,38 @@ func TestDevicePluginHostPathsAreMountedAtTheSamePath(t *testing.T) {
 	}
 	if !reflect.DeepEqual(mounts, want) {
 		t.Errorf("mounts = %v, want %v", mounts, want)
+	}
+}
+
+// An image without a pinned tag (or digest) would change under the nodes
+// whenever the registry moves it; the construct refuses it.
+func TestDevicePluginRefusesAnUnpinnedImage(t *testing.T) {
+	for _, image := range []string{"registry.example/plugin", "registry.example/plugin:latest", "registry.example:5000/plugin"} {
+		t.Run(image, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("image %q accepted", image)
+				}
+			}()
+			p := devicepluginPrivateLinkProps()
+			p.Image = image
+			devicepluginSynth(t, p)
+		})
+	}
+	p := devicepluginPrivateLinkProps()
+	p.Image = "registry.example:5000/plugin@sha256:" + strings.Repeat("a", 64)
+	if _, _, ctr := devicepluginSynth(t, p); ctr["image"] != p.Image {
+		t.Errorf("digest-pinned image = %v", ctr["image"])
+	}
+}
+
+func TestDevicePluginResourcesAreConfigurable(t *testing.T) {
+	p := devicepluginPrivateLinkProps()
+	p.Limits = map[string]string{"cpu": "200m", "memory": "64Mi"}
+	p.Requests = map[string]string{"cpu": "20m", "memory": "32Mi"}
+	_, _, ctr := devicepluginSynth(t, p)
+	res := synthtest.Block(ctr, "resources")
+	if !reflect.DeepEqual(res["limits"], map[string]any{"cpu": "200m", "memory": "64Mi"}) || !reflect.DeepEqual(res["requests"], map[string]any{"cpu": "20m", "memory": "32Mi"}) {
+		t.Errorf("resources = %v", res)
 	}
 }

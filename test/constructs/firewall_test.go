@@ -240,7 +240,8 @@ func TestFirewallReorderingPortsAndSourcesKeepsRuleIDs(t *testing.T) {
 	}
 }
 
-// Without Ports, the firewall opens the MPC ports, not IPFS ports such as
+// Without Ports, the firewall opens the published MPC ports (peer and
+// metrics; the gRPC client port stays closed), not IPFS ports such as
 // 4001/4002.
 func TestFirewallDefaultPortsAreTheMPCPorts(t *testing.T) {
 	rules := firewallSynth(t, func(p *firewall.Props) { p.Ports = nil }).Resources(firewallIngressType)
@@ -248,7 +249,7 @@ func TestFirewallDefaultPortsAreTheMPCPorts(t *testing.T) {
 	for _, r := range rules {
 		got[firewallNum(r["from_port"])]++
 	}
-	want := map[int]int{50100: 3, 50001: 3, 9646: 3}
+	want := map[int]int{50001: 3, 9646: 3}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("rules per port = %v, want %v", got, want)
 	}

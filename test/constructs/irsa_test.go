@@ -69,3 +69,23 @@ func TestIRSAPolicyIsAttached(t *testing.T) {
 		t.Errorf("attachment policy_arn = %v", att["policy_arn"])
 	}
 }
+
+// A role whose permissions all come from resource policies (a KMS key
+// policy naming it) gets no IAM policy at all.
+func TestIRSAWithoutStatementsCreatesNoPolicy(t *testing.T) {
+	doc := synthtest.Stack(t, func(s constructs.Construct) {
+		irsa.New(s, "connector", &irsa.Props{
+			RoleName:        "mpc-local-alice-connector",
+			OIDCProviderARN: jsii.String("arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+			OIDCIssuer:      jsii.String("https://oidc.eks.eu-west-1.amazonaws.com/id/ABC"),
+			Namespace:       "mpc",
+			ServiceAccount:  "mpc-party-connector",
+		})
+	})
+	if n := len(doc.Resources("aws_iam_policy")) + len(doc.Resources("aws_iam_role_policy_attachment")); n != 0 {
+		t.Errorf("%d policies or attachments for a role without statements", n)
+	}
+	if n := len(doc.Resources("aws_iam_role")); n != 1 {
+		t.Errorf("%d roles", n)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdktf/cdktf-provider-aws-go/aws/v19/dataawsekscluster"
 
 	"github.com/mpc-mesh/infra/constructs/nodegroup"
 	"github.com/mpc-mesh/infra/test/synthtest"
@@ -334,4 +335,195 @@ func TestNodeGroupAL2WithEnclavesIsRefused(t *testing.T) {
 	p := nodegroupBaseProps()
 	p.AMIType = "AL2_x86_64"
 	nodegroupSynth(t, p)
+}
+
+// nodegroupPartsOf decodes the launch template's base64 MIME user data into
+// its parts, content type and body, in order.
+func nodegroupPartsOf(t *testing.T, lt synthtest.Object) [][2]string {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(lt["user_data"].(string))
+	if err != nil {
+		t.Fatalf("user_data is not base64: %v", err)
+	}
+	head, body, _ := strings.Cut(string(raw), "\n\n")
+	_, params, err := mime.ParseMediaType(strings.TrimPrefix(strings.Split(head, "\n")[1], "Content-Type: "))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res [][2]string
+	r := multipart.NewReader(strings.NewReader(body), params["boundary"])
+	for {
+		part, err := r.NextPart()
+		if err == io.EOF {
+			return res
+		}
+		if err != nil {
+			t.Fatalf("bad MIME part: %v\n%s", err, raw)
+		}
+		b, _ := io.ReadAll(part)
+		res = append(res, [2]string{part.Header.Get("Content-Type"), string(b)})
+	}
+}
+
+// nodegroupCustomAMIProps boots a custom AMI with known cluster values.
+func nodegroupCustomAMIProps() *nodegroup.Props {
+	p := nodegroupBaseProps()
+	p.AMIID = "ami-0123456789abcdef0"
+	p.Cluster = &nodegroup.ClusterJoin{Endpoint: jsii.String("https://ABC.gr7.eu-west-1.eks.amazonaws.com"), CA: jsii.String("LS0tQ0E="), ServiceCIDR: jsii.String("172.20.0.0/16")}
+	return p
+}
+
+// A custom AMI gets nothing from EKS: the launch template names the image,
+// the node group names no AMI type or release (EKS refuses them), and the
+// user data joins the node to the cluster with a nodeadm NodeConfig before
+// the allocator script runs.
+func TestNodeGroupCustomAMIJoinsTheClusterThroughNodeConfig(t *testing.T) {
+	doc := nodegroupSynth(t, nodegroupCustomAMIProps())
+	lt, ng := doc.Resource("aws_launch_template"), doc.Resource("aws_eks_node_group")
+	if lt["image_id"] != "ami-0123456789abcdef0" {
+		t.Errorf("image_id = %v, want the custom AMI", lt["image_id"])
+	}
+	if _, ok := ng["ami_type"]; ok {
+		t.Errorf("ami_type = %v with a custom AMI", ng["ami_type"])
+	}
+	if _, ok := ng["release_version"]; ok {
+		t.Errorf("release_version = %v with a custom AMI", ng["release_version"])
+	}
+	parts := nodegroupPartsOf(t, lt)
+	if len(parts) != 2 || parts[0][0] != "application/node.eks.aws" || !strings.HasPrefix(parts[1][0], "text/x-shellscript") {
+		t.Fatalf("parts = %v, want the NodeConfig then the allocator script", parts)
+	}
+	for _, want := range []string{"kind: NodeConfig", "    name: kms-dev\n", "    apiServerEndpoint: https://ABC.gr7.eu-west-1.eks.amazonaws.com\n", "    certificateAuthority: LS0tQ0E=\n", "    cidr: 172.20.0.0/16\n"} {
+		if !strings.Contains(parts[0][1], want) {
+			t.Errorf("NodeConfig lacks %q:\n%s", want, parts[0][1])
+		}
+	}
+	if !strings.Contains(parts[1][1], "ENCLAVE_CPU_COUNT=6\n") {
+		t.Errorf("allocator script missing after the NodeConfig:\n%s", parts[1][1])
+	}
+}
+
+// Without a custom AMI the user data holds only the allocator script: EKS
+// writes the NodeConfig of its own AMIs.
+func TestNodeGroupEKSAMIHasNoNodeConfig(t *testing.T) {
+	parts := nodegroupPartsOf(t, nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template"))
+	if len(parts) != 1 || !strings.HasPrefix(parts[0][0], "text/x-shellscript") {
+		t.Errorf("parts = %v, want the allocator script only", parts)
+	}
+	if _, ok := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_launch_template")["image_id"]; ok {
+		t.Error("image_id set without a custom AMI")
+	}
+}
+
+// nodegroupWithClusterLookup synthesizes a custom-AMI node group whose
+// cluster values are references to an EKS cluster data source, as in the
+// party stack.
+func nodegroupWithClusterLookup(t *testing.T) synthtest.Object {
+	t.Helper()
+	return synthtest.Stack(t, func(s constructs.Construct) {
+		c := dataawsekscluster.NewDataAwsEksCluster(s, jsii.String("c"), &dataawsekscluster.DataAwsEksClusterConfig{Name: jsii.String("kms-dev")})
+		p := nodegroupCustomAMIProps()
+		p.Cluster = &nodegroup.ClusterJoin{
+			Endpoint:    c.Endpoint(),
+			CA:          c.CertificateAuthority().Get(jsii.Number(0)).Data(),
+			ServiceCIDR: c.KubernetesNetworkConfig().Get(jsii.Number(0)).ServiceIpv4Cidr(),
+		}
+		nodegroup.New(s, "enclave", p)
+	}).Resource("aws_launch_template")
+}
+
+// Cluster values known only at apply time stay Terraform references in the
+// NodeConfig.
+func TestNodeGroupCustomAMINodeConfigTakesClusterReferences(t *testing.T) {
+	ud, _ := nodegroupWithClusterLookup(t)["user_data"].(string)
+	for _, want := range []string{"data.aws_eks_cluster.c.endpoint", "data.aws_eks_cluster.c.certificate_authority[0].data", "data.aws_eks_cluster.c.kubernetes_network_config[0].service_ipv4_cidr", "base64encode("} {
+		if !strings.Contains(ud, want) {
+			t.Errorf("user_data lacks %q:\n%s", want, ud)
+		}
+	}
+}
+
+func TestNodeGroupReleaseVersionIsPinned(t *testing.T) {
+	p := nodegroupBaseProps()
+	p.ReleaseVersion = "1.33.8-20260304"
+	ng := nodegroupSynth(t, p).Resource("aws_eks_node_group")
+	if ng["release_version"] != "1.33.8-20260304" || ng["ami_type"] != "AL2023_x86_64_STANDARD" {
+		t.Errorf("release_version/ami_type = %v/%v, want the pin on the EKS AMI", ng["release_version"], ng["ami_type"])
+	}
+	if _, ok := nodegroupSynth(t, nodegroupBaseProps()).Resource("aws_eks_node_group")["release_version"]; ok {
+		t.Error("release_version set without a pin")
+	}
+}
+
+func TestNodeGroupMaxUnavailablePercentageReplacesTheCount(t *testing.T) {
+	p := nodegroupBaseProps()
+	p.MaxUnavailablePercentage = 33
+	uc := synthtest.Block(nodegroupSynth(t, p).Resource("aws_eks_node_group"), "update_config")
+	if uc["max_unavailable_percentage"] != 33.0 || uc["max_unavailable"] != nil {
+		t.Errorf("update_config = %v, want only max_unavailable_percentage 33", uc)
+	}
+	p = nodegroupBaseProps()
+	p.MaxUnavailable = 2
+	uc = synthtest.Block(nodegroupSynth(t, p).Resource("aws_eks_node_group"), "update_config")
+	if uc["max_unavailable"] != 2.0 || uc["max_unavailable_percentage"] != nil {
+		t.Errorf("update_config = %v, want only max_unavailable 2", uc)
+	}
+}
+
+// Contradictory settings EKS would refuse at apply time are refused at synth.
+func TestNodeGroupContradictionsAreRefused(t *testing.T) {
+	for name, change := range map[string]func(*nodegroup.Props){
+		"custom AMI with release":    func(p *nodegroup.Props) { p.ReleaseVersion = "1.33.8-20260304" },
+		"custom AMI without cluster": func(p *nodegroup.Props) { p.Cluster = nil },
+		"count and percentage":       func(p *nodegroup.Props) { p.MaxUnavailable, p.MaxUnavailablePercentage = 1, 10 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s did not panic", name)
+				}
+			}()
+			p := nodegroupCustomAMIProps()
+			change(p)
+			nodegroupSynth(t, p)
+		})
+	}
+}
+
+// Terraform itself evaluates the user data of a custom AMI whose cluster
+// values are references: the NodeConfig it yields carries the values the
+// references resolve to.
+func TestNodeGroupCustomAMIUserDataEvaluatesToTheNodeConfig(t *testing.T) {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform not installed; expression not evaluated")
+	}
+	lt := nodegroupWithClusterLookup(t)
+	expr := strings.NewReplacer(
+		"data.aws_eks_cluster.c.endpoint", `"https://ABC.eks.amazonaws.com"`,
+		"data.aws_eks_cluster.c.certificate_authority[0].data", `"LS0tQ0E="`,
+		"data.aws_eks_cluster.c.kubernetes_network_config[0].service_ipv4_cidr", `"10.100.0.0/16"`,
+	).Replace(lt["user_data"].(string))
+	expr = strings.TrimSuffix(strings.TrimPrefix(expr, "${"), "}")
+	cmd := exec.Command(tf, "console")
+	cmd.Dir = t.TempDir()
+	cmd.Stdin = strings.NewReader(expr + "\n")
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if x, ok := err.(*exec.ExitError); ok {
+			stderr = x.Stderr
+		}
+		t.Fatalf("terraform console: %v\n%s\nexpression: %s", err, stderr, expr)
+	}
+	lt["user_data"] = strings.Trim(strings.TrimSpace(string(out)), `"`)
+	parts := nodegroupPartsOf(t, lt)
+	if len(parts) != 2 {
+		t.Fatalf("parts = %v", parts)
+	}
+	for _, want := range []string{"    apiServerEndpoint: https://ABC.eks.amazonaws.com\n", "    certificateAuthority: LS0tQ0E=\n", "    cidr: 10.100.0.0/16\n"} {
+		if !strings.Contains(parts[0][1], want) {
+			t.Errorf("evaluated NodeConfig lacks %q:\n%s", want, parts[0][1])
+		}
+	}
 }

@@ -174,3 +174,37 @@ func TestPartyK8sDatabaseGetsAnExternalNameServiceOnlyWhenPresent(t *testing.T) 
 		t.Fatalf("database service = %v / %v, want ExternalName kms-connector-db -> db.example.internal", meta, spec)
 	}
 }
+
+// The connector gets its own ServiceAccount <party SA>-connector bound to
+// its own role, and its key in the ConfigMap; without a connector neither
+// exists.
+func TestPartyK8sConnectorIdentityAndKey(t *testing.T) {
+	p := partyk8sBaseProps()
+	p.Connector = &partyk8s.Connector{RoleARN: jsii.String("arn:aws:iam::111122223333:role/conn"), TxSenderKeyID: jsii.String("key-1")}
+	doc := partyk8sSynth(t, p)
+	sas := doc.Resources("kubernetes_service_account_v1")
+	var found bool
+	for _, sa := range sas {
+		md := partyk8sMetadata(sa)
+		if md["name"] == "kms-threshold-4-connector" {
+			found = true
+			if ann := md["annotations"].(map[string]any); ann["eks.amazonaws.com/role-arn"] != "arn:aws:iam::111122223333:role/conn" {
+				t.Errorf("connector ServiceAccount annotations = %v", ann)
+			}
+		}
+	}
+	if !found || len(sas) != 2 {
+		t.Errorf("service accounts = %v, want the party's and kms-threshold-4-connector", synthtest.Names(sas))
+	}
+	data := doc.Resource("kubernetes_config_map_v1")["data"].(map[string]any)
+	if data["KMS_CONNECTOR__TX_SENDER_AWS_KMS_KEY_ID"] != "key-1" {
+		t.Errorf("ConfigMap tx-sender key = %v", data["KMS_CONNECTOR__TX_SENDER_AWS_KMS_KEY_ID"])
+	}
+	doc = partyk8sSynth(t, partyk8sBaseProps())
+	if n := len(doc.Resources("kubernetes_service_account_v1")); n != 1 {
+		t.Errorf("%d service accounts without a connector", n)
+	}
+	if _, ok := doc.Resource("kubernetes_config_map_v1")["data"].(map[string]any)["KMS_CONNECTOR__TX_SENDER_AWS_KMS_KEY_ID"]; ok {
+		t.Error("tx-sender key in the ConfigMap without a connector")
+	}
+}

@@ -253,3 +253,45 @@ func TestRDSGivenKeyWinsOverCustomerKey(t *testing.T) {
 		t.Errorf("a key was created although KMSKeyARN is set: %v", synthtest.Names(keys))
 	}
 }
+
+// An existing monitoring role is used as given: no role is created, so no
+// name can clash with another database's.
+func TestRDSExistingMonitoringRoleIsUsedAsGiven(t *testing.T) {
+	arn := "arn:aws:iam::111122223333:role/rds-monitoring"
+	doc := rdsSynth(t, func(p *rds.Props) { p.MonitoringInterval = 30; p.MonitoringRoleARN = jsii.String(arn) })
+	if n := len(doc.Resources("aws_iam_role")); n != 0 {
+		t.Errorf("%d IAM roles created with an existing monitoring role", n)
+	}
+	if db := doc.Resource("aws_db_instance"); db["monitoring_role_arn"] != arn || db["monitoring_interval"] != 30.0 {
+		t.Errorf("monitoring = %v / %v, want 30 / %s", db["monitoring_interval"], db["monitoring_role_arn"], arn)
+	}
+}
+
+// Rotation of the managed master password: off by default beyond what
+// Secrets Manager does for RDS-managed secrets (no rotation resource);
+// with a period, the master secret RDS manages rotates on that schedule.
+func TestRDSPasswordRotationOnTheManagedSecret(t *testing.T) {
+	if n := len(rdsSynth(t, nil).Resources("aws_secretsmanager_secret_rotation")); n != 0 {
+		t.Errorf("%d rotation resources without a period", n)
+	}
+	doc := rdsSynth(t, func(p *rds.Props) { p.PasswordRotationDays = 30 })
+	rot := doc.Resource("aws_secretsmanager_secret_rotation")
+	if sid, _ := rot["secret_id"].(string); !strings.Contains(sid, "master_user_secret[0].secret_arn") {
+		t.Errorf("secret_id = %v, want the instance's managed master secret", rot["secret_id"])
+	}
+	if rules := synthtest.Block(rot, "rotation_rules"); rules["automatically_after_days"] != 30.0 {
+		t.Errorf("rotation_rules = %v, want every 30 days", rules)
+	}
+	if _, ok := rot["rotation_lambda_arn"]; ok {
+		t.Error("a rotation lambda is named; RDS-managed secrets rotate without one")
+	}
+}
+
+func TestRDSStorageMultiAZAndBackupsAreConfigurable(t *testing.T) {
+	db := rdsSynth(t, func(p *rds.Props) {
+		p.AllocatedStorage, p.MaxAllocatedStorage, p.MultiAZ, p.BackupRetentionDays = 100, 500, true, 14
+	}).Resource("aws_db_instance")
+	if db["allocated_storage"] != 100.0 || db["max_allocated_storage"] != 500.0 || db["multi_az"] != true || db["backup_retention_period"] != 14.0 {
+		t.Errorf("storage/multi-AZ/backups = %v/%v/%v/%v", db["allocated_storage"], db["max_allocated_storage"], db["multi_az"], db["backup_retention_period"])
+	}
+}

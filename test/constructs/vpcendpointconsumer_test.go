@@ -166,7 +166,7 @@ func TestVPCEndpointConsumerEndpointSecurityGroupAdmitsMPCPortsFromClusterAndCID
 		got[source{int(port), from}] = true
 	}
 	want := map[source]bool{}
-	for _, p := range mesh.DefaultPorts {
+	for _, p := range mesh.PublishedPorts {
 		want[source{p.Number, "sg-cluster"}] = true
 		want[source{p.Number, "10.50.0.0/16"}] = true
 	}
@@ -282,8 +282,8 @@ func TestVPCEndpointConsumerExternalNameServicesNamedByPartyWithMeshMetadata(t *
 			t.Errorf("party %s: labels = %v, want %v", id, meta["labels"], wantLabels)
 		}
 		ports, _ := spec["port"].([]any)
-		if len(ports) != 3 || ports[1].(map[string]any)["port"] != float64(50001) {
-			t.Errorf("party %s: ports = %v, want grpc, peer 50001, metrics", id, ports)
+		if len(ports) != 2 || ports[0].(map[string]any)["port"] != float64(50001) {
+			t.Errorf("party %s: ports = %v, want peer 50001, metrics (gRPC unpublished)", id, ports)
 		}
 	}
 }

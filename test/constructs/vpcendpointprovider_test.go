@@ -106,9 +106,9 @@ func TestVPCEndpointProviderOneIPTargetGroupAndTCPListenerPerPort(t *testing.T) 
 	listeners := doc.Resources("aws_lb_listener")
 	tgByPort := vpcendpointproviderByPort(t, tgs, "port")
 	lsByPort := vpcendpointproviderByPort(t, listeners, "port")
-	wantNames := map[int]string{50100: "dev-p1-grpc", 50001: "dev-p1-peer", 9646: "dev-p1-metrics"}
-	if len(tgs) != 3 || len(listeners) != 3 {
-		t.Fatalf("want 3 target groups and 3 listeners, got %v and %v", synthtest.Names(tgs), synthtest.Names(listeners))
+	wantNames := map[int]string{50001: "dev-p1-peer", 9646: "dev-p1-metrics"}
+	if len(tgs) != 2 || len(listeners) != 2 {
+		t.Fatalf("want 2 target groups and 2 listeners (gRPC unpublished), got %v and %v", synthtest.Names(tgs), synthtest.Names(listeners))
 	}
 	for port, name := range wantNames {
 		tg := tgs[tgByPort[port]]
@@ -157,8 +157,8 @@ func TestVPCEndpointProviderNLBSecurityGroupAdmitsMPCPortsFromVPCOnly(t *testing
 			from, _ := r["from_port"].(float64)
 			ports[int(from)] = true
 		}
-		if !reflect.DeepEqual(ports, map[int]bool{50100: true, 50001: true, 9646: true}) {
-			t.Errorf("%s ports = %v, want exactly the MPC ports", typ, ports)
+		if !reflect.DeepEqual(ports, map[int]bool{50001: true, 9646: true}) {
+			t.Errorf("%s ports = %v, want exactly the published MPC ports", typ, ports)
 		}
 	}
 }
@@ -273,8 +273,8 @@ func TestVPCEndpointProviderLongPrefixYieldsDistinctValidNames(t *testing.T) {
 			seen[name] = true
 		}
 	}
-	if len(seen) != 4 {
-		t.Errorf("got %d distinct names, want 4 (NLB + 3 target groups)", len(seen))
+	if len(seen) != 3 {
+		t.Errorf("got %d distinct names, want 3 (NLB + 2 target groups)", len(seen))
 	}
 }
 
@@ -325,10 +325,10 @@ func TestVPCEndpointProviderClusterBindingServiceAndTargetGroupBindings(t *testi
 		t.Errorf("selector = %v, want %v", spec["selector"], wantSel)
 	}
 	ports, _ := spec["port"].([]any)
-	if len(ports) != len(mesh.DefaultPorts) {
+	if len(ports) != len(mesh.PublishedPorts) {
 		t.Fatalf("service ports = %v", ports)
 	}
-	for i, p := range mesh.DefaultPorts {
+	for i, p := range mesh.PublishedPorts {
 		got := ports[i].(map[string]any)
 		want := map[string]any{"name": p.Name, "port": float64(p.Number), "target_port": fmt.Sprint(p.Number), "protocol": "TCP"}
 		if !reflect.DeepEqual(got, want) {
@@ -337,8 +337,8 @@ func TestVPCEndpointProviderClusterBindingServiceAndTargetGroupBindings(t *testi
 	}
 
 	tgbs := doc.Resources("kubernetes_manifest")
-	if len(tgbs) != 3 {
-		t.Fatalf("want 3 TargetGroupBindings, got %v", synthtest.Names(tgbs))
+	if len(tgbs) != len(mesh.PublishedPorts) {
+		t.Fatalf("want %d TargetGroupBindings, got %v", len(mesh.PublishedPorts), synthtest.Names(tgbs))
 	}
 	seen := map[string]bool{}
 	for name, r := range tgbs {
@@ -348,7 +348,7 @@ func TestVPCEndpointProviderClusterBindingServiceAndTargetGroupBindings(t *testi
 		ref, _ := sp["serviceRef"].(map[string]any)
 		port, _ := ref["port"].(float64)
 		var portName string
-		for _, p := range mesh.DefaultPorts {
+		for _, p := range mesh.PublishedPorts {
 			if float64(p.Number) == port {
 				portName = p.Name
 			}
@@ -371,7 +371,7 @@ func TestVPCEndpointProviderClusterBindingServiceAndTargetGroupBindings(t *testi
 			t.Errorf("%s networking = %v, want %v", name, sp["networking"], wantNet)
 		}
 	}
-	if len(seen) != 3 || seen[""] {
-		t.Errorf("bound ports = %v, want grpc, peer and metrics once each", seen)
+	if len(seen) != len(mesh.PublishedPorts) || seen[""] {
+		t.Errorf("bound ports = %v, want peer and metrics once each", seen)
 	}
 }

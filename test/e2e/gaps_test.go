@@ -54,6 +54,16 @@ var emulatorGaps = []emulatorGap{
 	},
 	{
 		Resource:  "aws_db_instance",
+		Attribute: "monitoring_interval",
+		Reason:    "moto 5.2.1 does not model enhanced monitoring (its RDS backend has no MonitoringInterval): the instance reads back with 0",
+	},
+	{
+		Resource:  "aws_db_instance",
+		Attribute: "monitoring_role_arn",
+		Reason:    "moto 5.2.1 does not model enhanced monitoring: no MonitoringRoleArn is returned",
+	},
+	{
+		Resource:  "aws_db_instance",
 		Attribute: "performance_insights_enabled",
 		Reason:    "moto 5.2.1 does not model Performance Insights: the instance reads back with it off",
 	},

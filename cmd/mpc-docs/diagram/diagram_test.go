@@ -32,8 +32,8 @@ func TestExternalPrivateLinkPeer(t *testing.T) {
 		got[fmt.Sprintf("%d->%d", c.From, c.To)] = c.Mechanism + " | " + diagram.PortsText(c.Ports)
 	}
 	want := map[string]string{
-		"2->4": "interface endpoint (cross-region, eu-west-3) + ExternalName mpc-node-4 | grpc 50100, peer 50001, metrics 9646",
-		"4->2": "kms-threshold-4's own interface endpoint to the zws-threshold-2 endpoint service, which admits account 444455556666 | grpc 50100, peer 50001, metrics 9646",
+		"2->4": "interface endpoint (cross-region, eu-west-3) + ExternalName mpc-node-4 | peer 50001, metrics 9646",
+		"4->2": "kms-threshold-4's own interface endpoint to the zws-threshold-2 endpoint service, which admits account 444455556666 | peer 50001, metrics 9646",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("connections = %v, want %v", got, want)

@@ -21,6 +21,7 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/internal/kmsconnector"
 	"github.com/mpc-mesh/infra/internal/kmscore"
 	"github.com/mpc-mesh/infra/internal/manifest"
 	"github.com/mpc-mesh/infra/internal/mesh"
@@ -44,6 +45,13 @@ type Expectation struct {
 	PrivateBucket, PublicBucket string
 	// RootKeyStack is the stack whose attested KMS key wraps the private vault.
 	RootKeyStack string
+	// RootKeyARN is the existing key that wraps the private vault instead
+	// (kms.core_key_arn), empty when the attested key is created.
+	RootKeyARN string
+	// ConnectorKeys are the party ConfigMap keys the KMS connector reads:
+	// the connector, deployed by its own chart, is the other reader of the
+	// ConfigMap besides the release's containers. Empty without a connector.
+	ConnectorKeys []string
 	// ServiceAccount is the party's ServiceAccount; RoleStack the stack of its IRSA role.
 	ServiceAccount, RoleStack string
 	// ConfigMap is the party ConfigMap the pod reads.
@@ -81,6 +89,7 @@ func Expect(env *config.Environment, p *config.Party, st release.Stacks) Expecta
 		PrivateBucket:    names.PrivateBucket,
 		PublicBucket:     names.PublicBucket,
 		RootKeyStack:     partyStack,
+		RootKeyARN:       m.KMS.CoreKeyARN,
 		RoleStack:        partyStack,
 		ServiceAccount:   m.Kubernetes.ServiceAccount,
 		ConfigMap:        m.Kubernetes.ConfigMap,
@@ -96,6 +105,9 @@ func Expect(env *config.Environment, p *config.Party, st release.Stacks) Expecta
 		for _, port := range env.PortList() {
 			e.HostPorts = append(e.HostPorts, port.Number)
 		}
+	}
+	if m.Connector.Enabled {
+		e.ConnectorKeys = kmsconnector.ConfigMapKeys
 	}
 	for i := range env.Parties {
 		q := &env.Parties[i]
@@ -186,7 +198,16 @@ func Check(rel *release.Release, r *release.Rendered, e Expectation) []string {
 	if party == nil {
 		c.failf("the cluster stack writes no ConfigMap %s (has %v)", e.ConfigMap, keys(rel.ConfigMaps))
 	}
+	// Readers of the ConfigMap: the release's containers, and the KMS
+	// connector for the keys it reads (it runs from its own chart, so its
+	// keys are taken from its contract rather than from a rendering).
 	read := map[string]bool{}
+	for _, k := range e.ConnectorKeys {
+		read[k] = true
+		if party[k] == "" {
+			c.failf("ConfigMap %s lacks key %s that the KMS connector reads", e.ConfigMap, k)
+		}
+	}
 	for _, ct := range append(append([]release.Object{}, initContainers...), containers...) {
 		for _, env := range list(ct["env"]) {
 			ref, _ := release.Value(env, "valueFrom", "configMapKeyRef").(release.Object)
@@ -206,12 +227,15 @@ func Check(rel *release.Release, r *release.Rendered, e Expectation) []string {
 	}
 	for k := range party {
 		if !read[k] {
-			c.failf("ConfigMap %s key %s is read by no container of the release", e.ConfigMap, k)
+			c.failf("ConfigMap %s key %s is read by no container of the release nor by the KMS connector", e.ConfigMap, k)
 		}
 	}
 	c.equal("private vault bucket ("+kmscore.KeyPrivateBucket+")", party[kmscore.KeyPrivateBucket], e.PrivateBucket)
 	c.equal("public vault bucket ("+kmscore.KeyPublicBucket+")", party[kmscore.KeyPublicBucket], e.PublicBucket)
-	if k := party[kmscore.KeyRootKeyID]; !fromResource(k, e.RootKeyStack, "aws_kms_key") {
+	switch k := party[kmscore.KeyRootKeyID]; {
+	case e.RootKeyARN != "":
+		c.equal("root key ("+kmscore.KeyRootKeyID+"), the existing key", k, e.RootKeyARN)
+	case !fromResource(k, e.RootKeyStack, "aws_kms_key"):
 		c.failf("root key id %q is not the attested KMS key of %s", k, e.RootKeyStack)
 	}
 	c.equal("root key spec", party[kmscore.KeyRootKeySpec], kmscore.RootKeySpecSymmetric)
