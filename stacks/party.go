@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -208,15 +207,7 @@ func vaultAccessPolicy(partition string, n config.Names) policy.Document {
 }
 
 // partition returns the AWS partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
+func partition(region string) string { return config.Partition(region) }
 
 func optional(v string) []string {
 	if v == "" {
