@@ -70,6 +70,7 @@ func buildCluster(s *Base, env *config.Environment, p *config.Party, vars Cluste
 		PrivateBucket:      party.Vault.PrivateBucketName,
 		Region:             p.Region,
 		KMSKeyID:           party.Key.KeyID,
+		Backup:             backupOf(party),
 		DatabaseHost:       databaseHost(party),
 	})
 	// The namespace name as a reference, so namespaced objects wait for it.
@@ -140,6 +141,9 @@ func helmProps(env *config.Environment, p *config.Party, party *PartyOutputs, pu
 		PrivateBucket:      party.Vault.PrivateBucketName,
 		PeerTLS:            *env.PeerTLS.Enabled,
 	}
+	if party.Backup != nil {
+		props.BackupBucket = party.Backup.BucketName
+	}
 	for _, r := range env.PeerTLS.TrustedReleases {
 		props.TrustedReleases = append(props.TrustedReleases, kmscore.TrustedRelease{PCR0: r.PCR0, PCR1: r.PCR1, PCR2: r.PCR2})
 	}
@@ -178,6 +182,14 @@ func peerHost(env *config.Environment, q mesh.Peer) *string {
 		return q.PublicIPs[0]
 	}
 	return jsii.String(mesh.ServiceName(q.ID))
+}
+
+// backupOf is where the party's services keep their backup, nil without one.
+func backupOf(l *PartyOutputs) *partyk8s.Backup {
+	if l.Backup == nil {
+		return nil
+	}
+	return &partyk8s.Backup{Bucket: l.Backup.BucketName, KeyARN: l.BackupKey.KeyARN}
 }
 
 // databaseHost is the connector database's endpoint address, nil without RDS.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
+	"github.com/mpc-mesh/infra/constructs/backupkey"
+	"github.com/mpc-mesh/infra/constructs/backupvault"
 	"github.com/mpc-mesh/infra/constructs/firewall"
 	"github.com/mpc-mesh/infra/constructs/irsa"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
@@ -16,6 +18,7 @@ import (
 	"github.com/mpc-mesh/infra/constructs/vault"
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
 	policy "github.com/mpc-mesh/infra/internal/iampolicy"
+	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 
 // kubeipServiceAccount is the KubeIP agent's service account, named the same
@@ -51,6 +54,10 @@ type PartyOutputs struct {
 	KubeIPRole *irsa.Role
 	// DB is the connector database, nil without one.
 	DB *rds.Database
+	// Backup is the backup vault, nil without a backup.
+	Backup *backupvault.BackupVault
+	// BackupKey is the multi-region backup key, nil without a backup.
+	BackupKey *backupkey.Key
 }
 
 // NewPartyStack builds a party's own infrastructure: vaults, IRSA roles,
@@ -74,7 +81,7 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 		OIDCIssuer:      l.Cluster.OIDCIssuer,
 		Namespace:       m.Kubernetes.Namespace,
 		ServiceAccount:  m.Kubernetes.ServiceAccount,
-		Policy:          vaultAccessPolicy(part, names),
+		Policy:          vaultAccessPolicy(part, names, m.Backup.On()),
 	})
 	l.Vault = vault.New(s.Stack, "vault", &vault.Props{
 		PrivateBucketName:     names.PrivateBucket,
@@ -86,18 +93,43 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 		PreventDestroy:        *m.Vault.PreventDestroy,
 		NoncurrentVersionDays: m.Vault.NoncurrentVersionDays,
 	})
-	l.Key = attestedkey.New(s.Stack, "attested-key", &attestedkey.Props{
-		AliasName:          names.KeyAlias,
-		Description:        "MPC party " + p.Name + " (" + env.Name + "): usable for decryption only by an attested enclave image",
-		PartyRoleARN:       l.Role.ARN,
-		PCR0:               m.Enclave.PCR0,
-		PCR1:               optional(m.Enclave.PCR1),
-		PCR2:               optional(m.Enclave.PCR2),
-		AccountID:          jsii.String(p.AccountID),
-		Partition:          part,
-		AdminRoleARNs:      m.KMS.AdminRoleARNs,
-		DeletionWindowDays: m.KMS.DeletionWindowDays,
-	})
+	gate := func(alias, description string) attestedkey.Props {
+		return attestedkey.Props{
+			AliasName:          alias,
+			Description:        description,
+			PartyRoleARN:       l.Role.ARN,
+			PCR0:               m.Enclave.PCR0,
+			PCR1:               optional(m.Enclave.PCR1),
+			PCR2:               optional(m.Enclave.PCR2),
+			AccountID:          jsii.String(p.AccountID),
+			Partition:          part,
+			AdminRoleARNs:      m.KMS.AdminRoleARNs,
+			DeletionWindowDays: m.KMS.DeletionWindowDays,
+		}
+	}
+	key := gate(names.KeyAlias, "MPC party "+p.Name+" ("+env.Name+"): usable for decryption only by an attested enclave image")
+	l.Key = attestedkey.New(s.Stack, "attested-key", &key)
+	if b := m.Backup; b.On() {
+		l.Backup = backupvault.New(s.Stack, "backup-vault", &backupvault.Props{
+			BucketName:            names.BackupBucket,
+			ReplicaBucketName:     names.ReplicaBucket,
+			ReplicationRoleName:   names.ReplicationRole,
+			PartyRoleARN:          l.Role.ARN,
+			Region:                p.Region,
+			ReplicaRegion:         b.ReplicaRegion,
+			AccountID:             jsii.String(p.AccountID),
+			Partition:             part,
+			ReplicaProvider:       s.Replica,
+			PreventDestroy:        *b.PreventDestroy,
+			NoncurrentVersionDays: b.NoncurrentVersionDays,
+		})
+		l.BackupKey = backupkey.New(s.Stack, "backup-key", &backupkey.Props{
+			// The same gate as the party key: the same role, images and administrators.
+			Key:             gate(names.BackupKeyAlias, "MPC party "+p.Name+" ("+env.Name+") backup: decryption only by an attested enclave image"),
+			ReplicaProvider: s.Replica,
+			PreventDestroy:  *b.PreventDestroy,
+		})
+	}
 	l.Nodes = newNodeGroup(s, env, p, l.Cluster, vars.Firewall)
 	switch env.Strategy {
 	case config.KubeIP:
@@ -183,11 +215,14 @@ func newNodeGroup(s *Base, env *config.Environment, p *config.Party, c *clusterL
 }
 
 // vaultAccessPolicy lets the MPC services read and write objects of the two
-// vault buckets and list them; nothing else. KMS use of the keys is granted
-// by the key policies themselves.
-func vaultAccessPolicy(partition string, n config.Names) policy.Document {
-	arn := func(bucket string) string { return "arn:" + partition + ":s3:::" + bucket }
-	return policy.New(
+// vault buckets and list them, and with a backup write and read the backup
+// bucket and read its replica; nothing else. KMS use of the keys (storage,
+// attested, backup) is granted by the key policies themselves, which name
+// the party role: an IAM grant would add nothing and would outlive a key
+// policy change.
+func vaultAccessPolicy(partition string, n config.Names, backup bool) policy.Document {
+	arn := func(bucket string) string { return backupvault.BucketARN(partition, bucket) }
+	doc := policy.New(
 		// The services store key shares (private) and publish public material
 		// (public), and replace or remove them on resharing; objects only.
 		policy.Statement{
@@ -204,6 +239,37 @@ func vaultAccessPolicy(partition string, n config.Names) policy.Document {
 			Resource: []string{arn(n.PrivateBucket), arn(n.PublicBucket)},
 		},
 	)
+	if !backup {
+		return doc
+	}
+	doc.Statement = append(doc.Statement,
+		// The services write the backup and read it back, under its prefix.
+		// No delete: versioning keeps every replaced version, and a
+		// compromised pod cannot remove a backup.
+		policy.Statement{
+			Sid:      "BackupObjects",
+			Effect:   policy.Allow,
+			Action:   []string{"s3:GetObject", "s3:PutObject"},
+			Resource: []string{arn(n.BackupBucket) + "/" + kmscore.BackupPrefix + "/*"},
+		},
+		// A restore after losing the party's region reads the replica; S3
+		// replication alone writes it.
+		policy.Statement{
+			Sid:      "BackupReplicaObjects",
+			Effect:   policy.Allow,
+			Action:   []string{"s3:GetObject"},
+			Resource: []string{arn(n.ReplicaBucket) + "/" + kmscore.BackupPrefix + "/*"},
+		},
+		// Listing finds the stored backups, under the prefix only.
+		policy.Statement{
+			Sid:       "BackupListing",
+			Effect:    policy.Allow,
+			Action:    []string{"s3:ListBucket"},
+			Resource:  []string{arn(n.BackupBucket), arn(n.ReplicaBucket)},
+			Condition: map[string]map[string]any{"StringLike": {"s3:prefix": []string{kmscore.BackupPrefix, kmscore.BackupPrefix + "/*"}}},
+		},
+	)
+	return doc
 }
 
 // partition returns the AWS partition of a region.

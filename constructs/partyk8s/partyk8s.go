@@ -25,9 +25,10 @@ const DefaultConfigMapName = "mpc-party"
 const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
 
 // ReservedKeys are the ConfigMap keys the construct owns: exactly the keys
-// the kms-core chart's pods read (kmscore.ConfigMapKeys). AdditionalData may
-// not set them, even the KMS keys left out when no key id is given.
-var ReservedKeys = kmscore.ConfigMapKeys
+// the kms-core chart's pods read (kmscore.ConfigMapKeys and
+// kmscore.BackupConfigMapKeys). AdditionalData may not set them, even the
+// keys left out when no key id or backup is given.
+var ReservedKeys = append(append([]string{}, kmscore.ConfigMapKeys...), kmscore.BackupConfigMapKeys...)
 
 const (
 	moduleAnnotation        = "terraform.io/module"
@@ -64,6 +65,9 @@ type Props struct {
 	// KMSKeyID is the attested KMS root key id. Default nil: the ROOT_KEY_ID
 	// and ROOT_KEY_SPEC keys are left out. May be a token.
 	KMSKeyID *string
+	// Backup is the backup vault the pods write to. Default: nil, no
+	// backup keys in the ConfigMap.
+	Backup *Backup
 	// AdditionalData is merged into the ConfigMap. It may not redefine a key
 	// the construct sets (New panics). Default: none.
 	AdditionalData map[string]string
@@ -74,6 +78,16 @@ type Props struct {
 	DatabaseHost *string
 	// DatabaseServiceName names that Service. Default "kms-connector-db".
 	DatabaseServiceName string
+}
+
+// Backup is where the MPC services keep the backup copy of their key material.
+type Backup struct {
+	// Bucket is the backup vault bucket. Required; may be a token.
+	Bucket *string
+	// KeyARN is the backup key, by ARN: the ARN names the region, so that a
+	// restore in the replica region is a change of this value alone.
+	// Required; may be a token.
+	KeyARN *string
 }
 
 // PartyK8s is the party's created Kubernetes objects.
@@ -180,8 +194,9 @@ func annotations(partyName string) map[string]string {
 }
 
 // ConfigData returns the ConfigMap data: the keys the kms-core pods read
-// (the vault buckets, the public vault's endpoint for the clients, and the
-// attested KMS root key when one is given), then AdditionalData. It panics
+// (the vault buckets, the public vault's endpoint for the clients, the
+// attested KMS root key when one is given, the backup vault's bucket,
+// prefix and key when there is one), then AdditionalData. It panics
 // if AdditionalData redefines one of the construct's keys.
 func ConfigData(props *Props) *map[string]*string {
 	data := map[string]*string{
@@ -192,6 +207,12 @@ func ConfigData(props *Props) *map[string]*string {
 	if props.KMSKeyID != nil {
 		data[kmscore.KeyRootKeyID] = props.KMSKeyID
 		data[kmscore.KeyRootKeySpec] = jsii.String(kmscore.RootKeySpecSymmetric)
+	}
+	if b := props.Backup; b != nil {
+		data[kmscore.KeyBackupBucket] = b.Bucket
+		data[kmscore.KeyBackupPrefix] = jsii.String(kmscore.BackupPrefix)
+		data[kmscore.KeyBackupRootKeyID] = b.KeyARN
+		data[kmscore.KeyBackupRootKeySpec] = jsii.String(kmscore.RootKeySpecAsymmetric)
 	}
 	var clashes []string
 	for _, k := range ReservedKeys {
