@@ -59,7 +59,9 @@ func launchEmulator(tc toolchain, dir string, attempt int) (*emulator, error) {
 		return nil, err
 	}
 	defer logFile.Close()
-	cmd := exec.Command(tc.Moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// moto_server, started through motoserver.py: its fixes to multi-Region
+	// replica keys let the backup key's replica apply and re-plan clean.
+	cmd := exec.Command(tc.Python, "motoserver.py", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Env = append(cleanEnv(),
 		// The node role attaches AWS-managed policies (AmazonEKSWorkerNodePolicy, ...).

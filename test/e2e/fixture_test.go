@@ -61,7 +61,8 @@ func createFixture(api awsAPI, env *config.Environment) (fixture, error) {
 	return res, nil
 }
 
-// scopes are the accounts and regions of an environment's managed parties.
+// scopes are the accounts and regions of an environment's managed parties,
+// their backup replica regions included.
 func scopes(env *config.Environment) []scope {
 	regions := map[string]map[string]bool{}
 	for _, p := range env.ManagedParties() {
@@ -69,6 +70,9 @@ func scopes(env *config.Environment) []scope {
 			regions[p.AccountID] = map[string]bool{}
 		}
 		regions[p.AccountID][p.Region] = true
+		if b := p.Managed.Backup; b.On() {
+			regions[p.AccountID][b.ReplicaRegion] = true
+		}
 	}
 	var res []scope
 	for account, set := range regions {
