@@ -97,6 +97,9 @@ func TestBackupVaultBucketsEncryptedWithTheirRegionsKey(t *testing.T) {
 			t.Fatalf("%s bucket encryption = %v, want aws:kms with a customer key", name, def)
 		}
 		key := keys[strings.TrimSuffix(strings.TrimPrefix(ref, "${aws_kms_key."), ".arn}")]
+		if key["enable_key_rotation"] != true {
+			t.Errorf("%s bucket's storage key is not rotated", name)
+		}
 		if key["provider"] != enc["provider"] {
 			t.Errorf("%s bucket's key is in another region (provider %v, bucket %v)", name, key["provider"], enc["provider"])
 		}
