@@ -2,10 +2,12 @@
 which the backup key's replica needs:
 
 - ReplicateKey shallow-copies the primary key, so the primary and its
-  replica share one MultiRegionConfiguration; DescribeKey on the replica then
-  marks that shared configuration REPLICA, and the provider refuses the
-  primary ("is not a multi-Region primary key"). The replica gets its own
-  copy here, so each key reports its own type.
+  replica share one MultiRegionConfiguration and one set of aliases.
+  DescribeKey on the replica then marks that shared configuration REPLICA,
+  and the provider refuses the primary ("is not a multi-Region primary
+  key"); and the primary's alias counts as the replica's, so creating the
+  same alias in the replica region fails with AlreadyExists (aliases are
+  regional in KMS). The replica gets its own copy of both here.
 - ReplicateKey ignores its Tags, Description and Policy: the provider waits
   (10 minutes) for the replica's tags to appear, and a re-plan finds the
   description missing. All three are applied to the replica here.
@@ -28,6 +30,7 @@ def replicate_key(self, key_id, replica_region):
     replica = _replicate_key(self, primary.id, replica_region)
     replica.multi_region_configuration = copy.deepcopy(primary.multi_region_configuration)
     replica.multi_region_configuration["MultiRegionKeyType"] = "REPLICA"
+    replica.aliases = {}
     primary.multi_region_configuration["MultiRegionKeyType"] = "PRIMARY"
     return replica
 
