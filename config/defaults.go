@@ -28,6 +28,8 @@ const (
 	DefaultKubeIPNamespace = "kube-system"
 	DefaultS3KeyPrefix     = "mpc-mesh"
 	DefaultDNSDomain       = "mpc.internal"
+	// DefaultBackupNoncurrentVersionDays keeps old backup versions a year.
+	DefaultBackupNoncurrentVersionDays = 365
 )
 
 // DefaultAllowedRegions are the regions each network kind admits unless an
@@ -114,6 +116,9 @@ func defaultManaged(env *Environment, party *Party, m *Managed) {
 	m.Vault.BucketPrefix = orString(m.Vault.BucketPrefix, fmt.Sprintf("mpc-%s-%s-%s", env.Name, party.Name, party.AccountID))
 	m.Vault.PreventDestroy = orBool(m.Vault.PreventDestroy, env.Network == Mainnet)
 	m.Vault.NoncurrentVersionDays = orInt(m.Vault.NoncurrentVersionDays, 90)
+	m.Backup.Enabled = orBool(m.Backup.Enabled, env.Network == Mainnet)
+	m.Backup.NoncurrentVersionDays = orInt(m.Backup.NoncurrentVersionDays, DefaultBackupNoncurrentVersionDays)
+	m.Backup.PreventDestroy = orBool(m.Backup.PreventDestroy, env.Network == Mainnet)
 	k := &m.Kubernetes
 	k.Namespace = orString(k.Namespace, DefaultNamespace)
 	k.CreateNamespace = orBool(k.CreateNamespace, true)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
+	"github.com/mpc-mesh/infra/constructs/backupvault"
 	"github.com/mpc-mesh/infra/constructs/deviceplugin"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
 	"github.com/mpc-mesh/infra/constructs/mpchelm"
@@ -83,6 +84,7 @@ func TestConfigDefaultsAgreeWithConstructDefaults(t *testing.T) {
 		{"image", m.Helm.Image.Name, mpchelm.DefaultImage},
 		{"release name", m.Helm.ReleaseName, kmscore.DefaultReleaseName(1)},
 		{"release timeout", m.Helm.TimeoutSeconds, mpchelm.DefaultTimeoutSeconds},
+		{"backup retention", m.Backup.NoncurrentVersionDays, backupvault.DefaultNoncurrentVersionDays},
 		{"ports", []int{env.Ports.GRPC, env.Ports.Peer, env.Ports.Metrics}, []int{mesh.GRPCPort, mesh.PeerPort, mesh.MetricsPort}},
 	} {
 		if fmt.Sprint(c.got) != fmt.Sprint(c.want) {
@@ -200,5 +202,37 @@ func TestRoleNameOverridesReplaceTheDerivedNames(t *testing.T) {
 	}
 	if n := env.Names(&env.Parties[1]); n.PartyRole != "mpc-demo-b-party" || n.ConnectorRole != "mpc-demo-b-connector" {
 		t.Errorf("derived role names = %q, %q", n.PartyRole, n.ConnectorRole)
+	}
+}
+
+// The backup is on by default on mainnet and off on testnet, and so is its
+// prevent_destroy; an explicit setting wins on either network.
+func TestBackupDefaultsFollowTheNetwork(t *testing.T) {
+	for _, tc := range []struct {
+		network, backup    string
+		enabled, protected bool
+	}{
+		{"testnet", "{}", false, false},
+		{"testnet", "{ enabled: true, replica_region: eu-west-3 }", true, false},
+		{"mainnet", "{ replica_region: eu-central-1 }", true, true},
+		{"mainnet", "{ enabled: false, prevent_destroy: false }", false, false},
+	} {
+		var parties strings.Builder
+		for id, name := range []string{"a", "b"} {
+			fmt.Fprintf(&parties, "  - id: %d\n    name: %s\n    account_id: \"111122223333\"\n    region: eu-west-1\n    managed:\n      cluster_name: c-%s\n      enclave: { pcr0: [\"%s\"] }\n      helm: { image: { tag: v0.14.0 } }\n      backup: %s\n", id+1, name, name, testPCR0, tc.backup)
+		}
+		doc := "name: demo\nstrategy: kubeip\nnetwork: " + tc.network + "\npeer_tls: { enabled: false }\nthreshold: { parties: 4 }\nparties:\n" + parties.String()
+		file := filepath.Join(t.TempDir(), "demo.yaml")
+		if err := os.WriteFile(file, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		env, errs := config.LoadFile(file)
+		if errs != nil {
+			t.Fatalf("%s %s: %v", tc.network, tc.backup, errs)
+		}
+		b := env.Parties[0].Managed.Backup
+		if b.On() != tc.enabled || *b.PreventDestroy != tc.protected {
+			t.Errorf("%s %s: backup on %v, prevent_destroy %v; want %v, %v", tc.network, tc.backup, b.On(), *b.PreventDestroy, tc.enabled, tc.protected)
+		}
 	}
 }

@@ -29,6 +29,13 @@ var Layers = []Layer{LayerProvider, LayerConsumer, LayerParty, LayerCluster}
 type Names struct {
 	// PrivateBucket and PublicBucket are the vault bucket names.
 	PrivateBucket, PublicBucket string
+	// BackupBucket is the backup vault bucket, in the party's region;
+	// ReplicaBucket its replica in the backup's replica region.
+	BackupBucket, ReplicaBucket string
+	// ReplicationRole is the role S3 assumes to replicate the backup bucket.
+	ReplicationRole string
+	// BackupKeyAlias is the alias of the backup key and of its replica.
+	BackupKeyAlias string
 	// PartyRole is the IRSA role of the MPC services.
 	PartyRole string
 	// ConnectorRole is the IRSA role of the KMS connector.
@@ -72,12 +79,17 @@ func (e *Environment) Names(p *Party) Names {
 		LoadBalancer:     fmt.Sprintf("mpc-%s-p%d", e.Name, p.ID),
 		KeyAlias:         fmt.Sprintf("alias/mpc-%s-%s", e.Name, p.Name),
 		TxSenderKeyAlias: fmt.Sprintf("alias/mpc-%s-%s-tx-sender", e.Name, p.Name),
-		RDSIdentifier:    fmt.Sprintf("%s-%s-%s", e.Name, p.Name, "db"),
-		EIP:              base + "-eip",
+		// ReplicationRole and BackupKeyAlias are only created with a backup.
+		ReplicationRole: base + "-backup-replication",
+		BackupKeyAlias:  fmt.Sprintf("alias/mpc-%s-%s-backup", e.Name, p.Name),
+		RDSIdentifier:   fmt.Sprintf("%s-%s-%s", e.Name, p.Name, "db"),
+		EIP:             base + "-eip",
 	}
 	if m := p.Managed; m != nil {
 		n.PrivateBucket = m.Vault.BucketPrefix + "-private"
 		n.PublicBucket = m.Vault.BucketPrefix + "-public"
+		n.BackupBucket = m.Vault.BucketPrefix + "-backup"
+		n.ReplicaBucket = m.Vault.BucketPrefix + "-backup-rep"
 		n.RDSIdentifier = fmt.Sprintf("%s-%s-%s", e.Name, p.Name, m.RDS.DBName)
 		n.PartyRole = orString(m.IAM.PartyRoleName, n.PartyRole)
 		n.ConnectorRole = orString(m.IAM.ConnectorRoleName, n.ConnectorRole)

@@ -268,6 +268,9 @@ type Managed struct {
 	IAM IAMNames `yaml:"iam"`
 	// Vault configures the key-material buckets.
 	Vault Vault `yaml:"vault"`
+	// Backup keeps an encrypted copy of the party's key material in a
+	// bucket replicated to a second region, under a multi-region key.
+	Backup Backup `yaml:"backup"`
 	// Kubernetes names the party's Kubernetes objects.
 	Kubernetes Kubernetes `yaml:"kubernetes"`
 	// RDS is the optional PostgreSQL database of the connector.
@@ -498,9 +501,10 @@ type IAMNames struct {
 
 // Vault configures the key-material buckets.
 type Vault struct {
-	// BucketPrefix starts both bucket names (<prefix>-private,
-	// <prefix>-public). Default: mpc-<env>-<party name>-<account id>.
-	// Rule: both derived names are valid S3 bucket names of at most 63
+	// BucketPrefix starts every bucket name (<prefix>-private,
+	// <prefix>-public, and with a backup <prefix>-backup and
+	// <prefix>-backup-rep). Default: mpc-<env>-<party name>-<account id>.
+	// Rule: every derived name is a valid S3 bucket name of at most 63
 	// characters.
 	BucketPrefix string `yaml:"bucket_prefix"`
 	// PreventDestroy makes Terraform refuse to destroy the private bucket.
@@ -510,6 +514,37 @@ type Vault struct {
 	// they expire. Default: 90 (0 is taken as unset). Rule: 1 to 36500.
 	NoncurrentVersionDays int `yaml:"noncurrent_version_days"`
 }
+
+// Backup is the backup vault: a versioned, SSE-KMS bucket the MPC services
+// write a copy of their key material to, replicated to a bucket in another
+// region, and a multi-region RSA key whose private half only an attested
+// enclave image can use to decrypt the copy.
+type Backup struct {
+	// Enabled creates the backup vault and backup key and points the MPC
+	// services at them. Default: true on mainnet, where losing the key
+	// shares of a region means losing the party's share of every key the
+	// network holds, which no other party can give back; false on testnet,
+	// where keys are regenerated at will and a second region only costs.
+	// Rule: a boolean; when true, replica_region is required.
+	Enabled *bool `yaml:"enabled"`
+	// ReplicaRegion is the region the backup bucket is replicated to and the
+	// backup key is replicated in. Default: none. Rule: required when
+	// enabled: an AWS region name of the party's partition, different from
+	// the party's region and listed in allowed_regions.
+	ReplicaRegion string `yaml:"replica_region"`
+	// NoncurrentVersionDays is how long a replaced or deleted backup object
+	// version is kept, in both buckets, before it expires. Default: 365 (a
+	// backup is read when something went wrong, possibly long ago; 0 is
+	// taken as unset). Rule: 1 to 36500.
+	NoncurrentVersionDays int `yaml:"noncurrent_version_days"`
+	// PreventDestroy makes Terraform refuse to plan the destruction of the
+	// backup buckets and keys. Default: true on mainnet, false on testnet.
+	// Rule: a boolean.
+	PreventDestroy *bool `yaml:"prevent_destroy"`
+}
+
+// On reports whether the party keeps a backup vault.
+func (b *Backup) On() bool { return b.Enabled != nil && *b.Enabled }
 
 // Kubernetes names the party's Kubernetes objects.
 type Kubernetes struct {

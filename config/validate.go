@@ -345,6 +345,7 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 	if d := m.Vault.NoncurrentVersionDays; d < 1 || d > maxNoncurrentVersionDays {
 		c.add(path+".vault.noncurrent_version_days", strconv.Itoa(d), fmt.Sprintf("must be 1 to %d days", maxNoncurrentVersionDays), "keep old versions for some days, 90 by default")
 	}
+	validateBackup(c, env, p, path+".backup")
 	validateKubernetes(c, m, path+".kubernetes")
 	validateRDS(c, m, path+".rds")
 	validateHelm(c, m, path+".helm")
@@ -362,6 +363,56 @@ func validateManaged(c *collector, env *Environment, p *Party, path string) {
 		c.add(path+".netcheck.image", m.NetCheck.Image, "is required when the probe Job is enabled and must be an image reference", "publish an image with mpc-netcheck and set it, for example registry.example.com/mpc-netcheck:1.0.0")
 	}
 	validateNames(c, env, p, path)
+}
+
+// validateBackup checks the backup vault's replica region and retention.
+// The retention is bounded even when the backup is off, like every number.
+func validateBackup(c *collector, env *Environment, p *Party, path string) {
+	b := p.Managed.Backup
+	if d := b.NoncurrentVersionDays; d < 1 || d > maxNoncurrentVersionDays {
+		c.add(path+".noncurrent_version_days", strconv.Itoa(d), fmt.Sprintf("must be 1 to %d days", maxNoncurrentVersionDays), fmt.Sprintf("keep old backup versions for some days, %d by default", DefaultBackupNoncurrentVersionDays))
+	}
+	r := b.ReplicaRegion
+	if !b.On() {
+		if r != "" && !reRegion.MatchString(r) {
+			c.add(path+".replica_region", r, "is not an AWS region name", "use a region such as eu-central-1, or leave it out while the backup is off")
+		}
+		return
+	}
+	switch {
+	case r == "":
+		c.add(path+".replica_region", "", fmt.Sprintf("is required when the backup is on (backup.enabled: %s): the backup is only a backup once a copy lives outside the party's region", c.where(path+".enabled")), "set a second region, for example "+otherRegion(env, p.Region)+", or set backup.enabled: false")
+	case !reRegion.MatchString(r):
+		c.add(path+".replica_region", r, "is not an AWS region name", "use a region such as "+otherRegion(env, p.Region))
+	case r == p.Region:
+		c.add(path+".replica_region", r, "is the party's own region, so losing that region would lose the replica too", "use another region, for example "+otherRegion(env, p.Region))
+	case Partition(r) != Partition(p.Region):
+		c.add(path+".replica_region", r, fmt.Sprintf("is in partition %s but the party's region %s is in %s; S3 replication and multi-region keys stay within a partition", Partition(r), p.Region, Partition(p.Region)), "use a region of the party's partition")
+	case !slices.Contains(env.AllowedRegions, r):
+		c.add(path+".replica_region", r, fmt.Sprintf("is not allowed on %s: key material may only be stored in the environment's regions", env.Network), "use one of "+strings.Join(env.AllowedRegions, ", ")+", or add it to allowed_regions")
+	}
+}
+
+// otherRegion suggests an allowed region other than the party's.
+func otherRegion(env *Environment, region string) string {
+	for _, r := range env.AllowedRegions {
+		if r != region && reRegion.MatchString(r) {
+			return r
+		}
+	}
+	return "eu-central-1"
+}
+
+// Partition is the AWS partition a region belongs to: aws-cn, aws-us-gov
+// or aws.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }
 
 func validateNodeGroup(c *collector, strategy Strategy, m *Managed, path string) {
@@ -654,7 +705,12 @@ func validateNames(c *collector, env *Environment, p *Party, path string) {
 			c.add(path+"."+field, name, fmt.Sprintf("the derived %s name is %d characters, over the limit of %d", what, len(name), limit), "shorten the environment or party name (or the field)")
 		}
 	}
-	for _, b := range []string{n.PrivateBucket, n.PublicBucket} {
+	buckets := []string{n.PrivateBucket, n.PublicBucket}
+	if p.Managed.Backup.On() {
+		buckets = append(buckets, n.BackupBucket, n.ReplicaBucket)
+		check("name", n.ReplicationRole, "IAM role", 64)
+	}
+	for _, b := range buckets {
 		if len(b) > 63 || !reS3Bucket.MatchString(b) {
 			c.add(path+".vault.bucket_prefix", b, "the derived bucket name is not a valid S3 name of at most 63 characters", "set a shorter bucket_prefix of lowercase letters, digits and hyphens")
 			break

@@ -87,13 +87,23 @@ type Base struct {
 	// Opts are the run-wide options the stack was built with.
 	Opts Options
 
+	// Replica is the AWS provider of the party's backup replica region
+	// (alias "replica"): set on the party layer of a party with a backup,
+	// nil otherwise.
+	Replica awsprovider.AwsProvider
+
 	cluster *clusterLookup
 	subnet  map[bool]*[]*string
 }
 
+// ReplicaProviderAlias is the alias of the backup replica region's AWS provider.
+const ReplicaProviderAlias = "replica"
+
 // NewBase creates a stack with an explicit backend, required_version, and the
-// providers its layer needs: AWS for provider/consumer/party, Kubernetes and
-// Helm for cluster (whose connection is set by the caller through k8s).
+// providers its layer needs: AWS for provider/consumer/party (plus an AWS
+// provider aliased "replica" in the backup's replica region for the party
+// layer of a party with a backup), Kubernetes and Helm for cluster (whose
+// connection is set by the caller through k8s).
 func NewBase(scope constructs.Construct, env *config.Environment, party *config.Party, layer config.Layer, opts Options) *Base {
 	name := env.StackName(party, layer)
 	stack := cdktf.NewTerraformStack(scope, jsii.String(name))
@@ -101,7 +111,10 @@ func NewBase(scope constructs.Construct, env *config.Environment, party *config.
 	b.setBackend(opts)
 	stack.AddOverride(jsii.String("terraform.required_version"), jsii.String(TerraformVersionRange))
 	if layer != config.LayerCluster {
-		b.addAWSProvider(opts)
+		b.addAWSProvider(opts, party.Region, "")
+	}
+	if layer == config.LayerParty && party.Managed.Backup.On() {
+		b.Replica = b.addAWSProvider(opts, party.Managed.Backup.ReplicaRegion, ReplicaProviderAlias)
 	}
 	return b
 }
@@ -162,11 +175,13 @@ func DefaultTags(env *config.Environment, party *config.Party, layer config.Laye
 	return tags
 }
 
-func (b *Base) addAWSProvider(opts Options) {
+// addAWSProvider adds an AWS provider for the party's account in a region;
+// alias "" is the stack's default provider.
+func (b *Base) addAWSProvider(opts Options, region, alias string) awsprovider.AwsProvider {
 	m := b.Party.Managed
 	tags := DefaultTags(b.Env, b.Party, b.Layer)
 	cfg := &awsprovider.AwsProviderConfig{
-		Region: jsii.String(b.Party.Region),
+		Region: jsii.String(region),
 		DefaultTags: &[]*awsprovider.AwsProviderDefaultTags{{
 			Tags: jsiivalue.StringMap(tags),
 		}},
@@ -175,12 +190,18 @@ func (b *Base) addAWSProvider(opts Options) {
 	// emulator too, where it proves the role assumed is the party's).
 	cfg.AllowedAccountIds = jsii.Strings(b.Party.AccountID)
 	if opts.Emulator != nil {
-		opts.Emulator.configure(cfg, b.Party.AccountID, b.Party.Region)
+		opts.Emulator.configure(cfg, b.Party.AccountID, region)
 	} else if m.AWSProfile != "" {
 		cfg.Profile = jsii.String(m.AWSProfile)
 	}
-	awsprovider.NewAwsProvider(b.Stack, jsii.String("aws"), cfg)
+	id := "aws"
+	if alias != "" {
+		cfg.Alias = jsii.String(alias)
+		id = "aws-" + alias
+	}
+	p := awsprovider.NewAwsProvider(b.Stack, jsii.String(id), cfg)
 	b.Stack.AddOverride(jsii.String("terraform.required_providers.aws.version"), jsii.String(AWSProviderRange))
+	return p
 }
 
 // KubernetesConnection is how the cluster stack reaches the party's EKS API:

@@ -72,6 +72,7 @@ func buildCluster(s *Base, env *config.Environment, p *config.Party, vars Cluste
 		PrivateBucket:      party.Vault.PrivateBucketName,
 		Region:             p.Region,
 		KMSKeyID:           party.RootKeyID,
+		Backup:             backupOf(party),
 		DatabaseHost:       databaseHost(party),
 		Connector:          connector(party),
 	})
@@ -154,6 +155,9 @@ func helmProps(env *config.Environment, p *config.Party, party *PartyOutputs, pu
 		PrivateBucket:    party.Vault.PrivateBucketName,
 		PeerTLS:          *env.PeerTLS.Enabled,
 	}
+	if party.Backup != nil {
+		props.BackupBucket = party.Backup.BucketName
+	}
 	for _, r := range env.PeerTLS.TrustedReleases {
 		props.TrustedReleases = append(props.TrustedReleases, kmscore.TrustedRelease{PCR0: r.PCR0, PCR1: r.PCR1, PCR2: r.PCR2})
 	}
@@ -218,6 +222,14 @@ func connector(l *PartyOutputs) *partyk8s.Connector {
 		return nil
 	}
 	return &partyk8s.Connector{RoleARN: l.ConnectorRole.ARN, TxSenderKeyID: l.TxSenderKeyID}
+}
+
+// backupOf is where the party's services keep their backup, nil without one.
+func backupOf(l *PartyOutputs) *partyk8s.Backup {
+	if l.Backup == nil {
+		return nil
+	}
+	return &partyk8s.Backup{Bucket: l.Backup.BucketName, KeyARN: l.BackupKey.KeyARN}
 }
 
 // databaseHost is the connector database's endpoint address, nil without RDS.

@@ -111,6 +111,17 @@ func TestGuardRefusesBucketWithoutEncryption(t *testing.T) {
 	})
 }
 
+// The bucket rules hold in the backup's replica region too: a bucket of
+// the aliased replica provider without an access block is refused.
+func TestGuardRefusesReplicaRegionBucketWithoutPublicAccessBlock(t *testing.T) {
+	refused(t, config.LayerParty, guard.RuleBucketPublicAccess, "aws_s3_bucket.bare-replica", func(b *stacks.Base) {
+		if b.Replica == nil {
+			t.Fatal("alice of local keeps a backup, so her party stack has a replica-region provider")
+		}
+		s3bucket.NewS3Bucket(b.Stack, jsii.String("bare-replica"), &s3bucket.S3BucketConfig{Bucket: jsii.String("bare-replica"), Provider: b.Replica})
+	})
+}
+
 func TestGuardRefusesBucketWithoutPublicAccessBlock(t *testing.T) {
 	refused(t, config.LayerParty, guard.RuleBucketPublicAccess, "aws_s3_bucket.bare-bucket", func(b *stacks.Base) {
 		s3bucket.NewS3Bucket(b.Stack, jsii.String("bare-bucket"), &s3bucket.S3BucketConfig{Bucket: jsii.String("bare-bucket")})

@@ -2,13 +2,14 @@ package stacks
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/constructs/attestedkey"
+	"github.com/mpc-mesh/infra/constructs/backupkey"
+	"github.com/mpc-mesh/infra/constructs/backupvault"
 	"github.com/mpc-mesh/infra/constructs/firewall"
 	"github.com/mpc-mesh/infra/constructs/irsa"
 	"github.com/mpc-mesh/infra/constructs/kubeip"
@@ -20,6 +21,7 @@ import (
 	"github.com/mpc-mesh/infra/constructs/vpcendpointprovider"
 	policy "github.com/mpc-mesh/infra/internal/iampolicy"
 	"github.com/mpc-mesh/infra/internal/kmsconnector"
+	"github.com/mpc-mesh/infra/internal/kmscore"
 )
 
 // kubeipServiceAccount is the KubeIP agent's service account, named the same
@@ -67,6 +69,10 @@ type PartyOutputs struct {
 	TrustSyncRole *irsa.Role
 	// DB is the connector database, nil without one.
 	DB *rds.Database
+	// Backup is the backup vault, nil without a backup.
+	Backup *backupvault.BackupVault
+	// BackupKey is the multi-region backup key, nil without a backup.
+	BackupKey *backupkey.Key
 }
 
 // NewPartyStack builds a party's own infrastructure: vaults, IRSA roles,
@@ -90,7 +96,7 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 		OIDCIssuer:      l.Cluster.OIDCIssuer,
 		Namespace:       m.Kubernetes.Namespace,
 		ServiceAccount:  m.Kubernetes.ServiceAccount,
-		Policy:          policy.New(append(vaultAccessPolicy(part, names).Statement, externalKeyGrant("CoreKey", m.KMS.CoreKeyARN, coreKeyActions)...)...),
+		Policy:          policy.New(append(vaultAccessPolicy(part, names, m.Backup.On()).Statement, externalKeyGrant("CoreKey", m.KMS.CoreKeyARN, coreKeyActions)...)...),
 	})
 	l.Vault = vault.New(s.Stack, "vault", &vault.Props{
 		PrivateBucketName:     names.PrivateBucket,
@@ -121,14 +127,10 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 			Policy:          trustsync.RolePolicy(part, plan.Self, plan.Peers),
 		})
 	}
-	if m.KMS.CoreKeyARN != "" {
-		// The key's owner keeps its policy; the party role's IAM grant above
-		// is the half this account controls.
-		l.RootKeyID = jsii.String(m.KMS.CoreKeyARN)
-	} else {
-		l.Key = attestedkey.New(s.Stack, "attested-key", &attestedkey.Props{
-			AliasName:          names.KeyAlias,
-			Description:        "MPC party " + p.Name + " (" + env.Name + "): usable for decryption only by an attested enclave image",
+	gate := func(alias, description string) attestedkey.Props {
+		return attestedkey.Props{
+			AliasName:          alias,
+			Description:        description,
 			PartyRoleARN:       l.Role.ARN,
 			PCR0:               m.Enclave.PCR0,
 			PCR1:               optional(m.Enclave.PCR1),
@@ -137,11 +139,40 @@ func (l *PartyOutputs) build(s *Base, env *config.Environment, p *config.Party, 
 			Partition:          part,
 			AdminRoleARNs:      m.KMS.AdminRoleARNs,
 			DeletionWindowDays: m.KMS.DeletionWindowDays,
-		})
+		}
+	}
+	if m.KMS.CoreKeyARN != "" {
+		// The key's owner keeps its policy; the party role's IAM grant above
+		// is the half this account controls.
+		l.RootKeyID = jsii.String(m.KMS.CoreKeyARN)
+	} else {
+		key := gate(names.KeyAlias, "MPC party "+p.Name+" ("+env.Name+"): usable for decryption only by an attested enclave image")
+		l.Key = attestedkey.New(s.Stack, "attested-key", &key)
 		l.RootKeyID = l.Key.KeyID
 	}
 	if m.Connector.Enabled {
 		l.newConnector(s, env, p, oidc)
+	}
+	if b := m.Backup; b.On() {
+		l.Backup = backupvault.New(s.Stack, "backup-vault", &backupvault.Props{
+			BucketName:            names.BackupBucket,
+			ReplicaBucketName:     names.ReplicaBucket,
+			ReplicationRoleName:   names.ReplicationRole,
+			PartyRoleARN:          l.Role.ARN,
+			Region:                p.Region,
+			ReplicaRegion:         b.ReplicaRegion,
+			AccountID:             jsii.String(p.AccountID),
+			Partition:             part,
+			ReplicaProvider:       s.Replica,
+			PreventDestroy:        *b.PreventDestroy,
+			NoncurrentVersionDays: b.NoncurrentVersionDays,
+		})
+		l.BackupKey = backupkey.New(s.Stack, "backup-key", &backupkey.Props{
+			// The same gate as the party key: the same role, images and administrators.
+			Key:             gate(names.BackupKeyAlias, "MPC party "+p.Name+" ("+env.Name+") backup: decryption only by an attested enclave image"),
+			ReplicaProvider: s.Replica,
+			PreventDestroy:  *b.PreventDestroy,
+		})
 	}
 	l.Nodes = newNodeGroup(s, env, p, l.Cluster, vars.Firewall)
 	switch env.Strategy {
@@ -298,11 +329,14 @@ func newNodeGroup(s *Base, env *config.Environment, p *config.Party, c *clusterL
 }
 
 // vaultAccessPolicy lets the MPC services read and write objects of the two
-// vault buckets and list them; nothing else. KMS use of the keys is granted
-// by the key policies themselves.
-func vaultAccessPolicy(partition string, n config.Names) policy.Document {
-	arn := func(bucket string) string { return "arn:" + partition + ":s3:::" + bucket }
-	return policy.New(
+// vault buckets and list them, and with a backup write and read the backup
+// bucket and read its replica; nothing else. KMS use of the keys (storage,
+// attested, backup) is granted by the key policies themselves, which name
+// the party role: an IAM grant would add nothing and would outlive a key
+// policy change.
+func vaultAccessPolicy(partition string, n config.Names, backup bool) policy.Document {
+	arn := func(bucket string) string { return backupvault.BucketARN(partition, bucket) }
+	doc := policy.New(
 		// The services store key shares (private) and publish public material
 		// (public), and replace or remove them on resharing; objects only.
 		policy.Statement{
@@ -319,6 +353,37 @@ func vaultAccessPolicy(partition string, n config.Names) policy.Document {
 			Resource: []string{arn(n.PrivateBucket), arn(n.PublicBucket)},
 		},
 	)
+	if !backup {
+		return doc
+	}
+	doc.Statement = append(doc.Statement,
+		// The services write the backup and read it back, under its prefix.
+		// No delete: versioning keeps every replaced version, and a
+		// compromised pod cannot remove a backup.
+		policy.Statement{
+			Sid:      "BackupObjects",
+			Effect:   policy.Allow,
+			Action:   []string{"s3:GetObject", "s3:PutObject"},
+			Resource: []string{arn(n.BackupBucket) + "/" + kmscore.BackupPrefix + "/*"},
+		},
+		// A restore after losing the party's region reads the replica; S3
+		// replication alone writes it.
+		policy.Statement{
+			Sid:      "BackupReplicaObjects",
+			Effect:   policy.Allow,
+			Action:   []string{"s3:GetObject"},
+			Resource: []string{arn(n.ReplicaBucket) + "/" + kmscore.BackupPrefix + "/*"},
+		},
+		// Listing finds the stored backups, under the prefix only.
+		policy.Statement{
+			Sid:       "BackupListing",
+			Effect:    policy.Allow,
+			Action:    []string{"s3:ListBucket"},
+			Resource:  []string{arn(n.BackupBucket), arn(n.ReplicaBucket)},
+			Condition: map[string]map[string]any{"StringLike": {"s3:prefix": []string{kmscore.BackupPrefix, kmscore.BackupPrefix + "/*"}}},
+		},
+	)
+	return doc
 }
 
 // partyIDs returns the ids of every party of the environment, in file order.
@@ -331,15 +396,7 @@ func partyIDs(env *config.Environment) []int {
 }
 
 // partition returns the AWS partition of a region.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
+func partition(region string) string { return config.Partition(region) }
 
 // optionalString is nil for an empty string, else the string.
 func optionalString(v string) *string {

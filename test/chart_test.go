@@ -126,6 +126,8 @@ func TestChartContractCatchesBrokenReleases(t *testing.T) {
 		{override: "kmsCore: {nodeSelector: {kubernetes.io/os: linux}}", want: "not a label of the enclave node group"},
 		{override: "kmsCore: {tolerations: []}", want: "is not tolerated"},
 		{override: "kmsCore: {hostPort: true}", want: "value kmsCore.hostPort is not a value"},
+		// kubeip-demo keeps no backup: a backup vault switched on by hand is caught.
+		{override: "kmsCore: {backupVault: {s3: {enabled: true}}}", want: "but the party keeps no backup vault"},
 	} {
 		docs := append(slices.Clone(rel.Values), tc.override)
 		render := post
@@ -144,6 +146,53 @@ func TestChartContractCatchesBrokenReleases(t *testing.T) {
 		for _, u := range unknown {
 			failures = append(failures, "value "+u+" is not a value of the chart")
 		}
+		if !slices.ContainsFunc(failures, func(f string) bool { return strings.Contains(f, tc.want) }) {
+			t.Errorf("override %q: no failure mentions %q; got %q", tc.override, tc.want, failures)
+		}
+	}
+}
+
+// TestChartContractCatchesBrokenBackup proves the backup half of the
+// contract can fail, on the example party that keeps a backup (local/alice):
+// each override turns one part of the backup vault off or points it
+// elsewhere, and must be reported.
+func TestChartContractCatchesBrokenBackup(t *testing.T) {
+	ch := kmsCoreChart(t)
+	env := app.cfg.Environment("local")
+	var p *config.Party
+	for _, q := range env.ManagedParties() {
+		if q.Managed.Backup.On() {
+			p = q
+			break
+		}
+	}
+	if p == nil {
+		t.Fatal("no party of local keeps a backup vault; the end-to-end test and this one need one")
+	}
+	st := environmentStacks(env.Name)
+	rel, err := release.ReleaseOf(st, env.StackName(p, config.LayerCluster))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := release.Render(ch, rel.Name, rel.Namespace, rel.Values, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failures := chartcheck.Check(rel, r, chartcheck.Expect(env, p, st)); len(failures) > 0 {
+		t.Fatalf("the release as synthesized fails the contract: %q", failures)
+	}
+	for _, tc := range []struct{ override, want string }{
+		{"kmsCore: {backupVault: {s3: {enabled: false}}}", "[backup_vault.storage.s3]"},
+		{"kmsCore: {backupVault: {awskms: {enabled: false}}}", "[backup_vault.keychain.aws_kms]"},
+		{"kmsCore: {backupVault: {s3: {prefix: \"\"}}}", "has no prefix"},
+		{"kmsCore: {envFrom: {configmap: {key: {backupVaultStorageBucket: OTHER}}}}", "KMS_CORE__BACKUP_VAULT__STORAGE__S3__BUCKET is read by no container"},
+	} {
+		docs := append(slices.Clone(rel.Values), tc.override)
+		r, err := release.Render(ch, rel.Name, rel.Namespace, docs, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.override, err)
+		}
+		failures := chartcheck.Check(rel, r, chartcheck.Expect(env, p, st))
 		if !slices.ContainsFunc(failures, func(f string) bool { return strings.Contains(f, tc.want) }) {
 			t.Errorf("override %q: no failure mentions %q; got %q", tc.override, tc.want, failures)
 		}

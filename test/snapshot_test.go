@@ -30,6 +30,8 @@ const snapshotDir = "snapshots"
 //
 //   - kubeip-demo alice: the KubeIP strategy, a peer that is an external
 //     KubeIP party (erin), the netcheck Job, peer TLS.
+//   - local alice: the backup vault and its replica region, the KMS
+//     connector's identity and transaction key, the CA certificate sync.
 //   - local carol: the PrivateLink strategy among managed peers, the RDS
 //     database, same-region endpoints (to alice and bob) and a cross-region
 //     one (to dave); carol's endpoint service supports dave's region.
@@ -45,7 +47,7 @@ const snapshotDir = "snapshots"
 // fails it; keep one more party then.
 var keptParties = map[string][]string{
 	"kubeip-demo": {"alice"},
-	"local":       {"carol"},
+	"local":       {"alice", "carol"},
 	"zws-dev":     {"zws-threshold-2"},
 	"kms-dev-v1":  {"kms-threshold-4"},
 }

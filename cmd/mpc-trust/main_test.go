@@ -45,7 +45,7 @@ func TestUsageAndPlanErrors(t *testing.T) {
 // CronJob and make trust-status do, against moto_server: sync copies the
 // peer's certificate and reports it, then status finds the copies equal.
 func TestSyncThenStatusAgainstEmulator(t *testing.T) {
-	moto, err := exec.LookPath("moto_server")
+	_, err := exec.LookPath("moto_server")
 	if err != nil {
 		if os.Getenv("MPC_E2E_REQUIRED") == "1" {
 			t.Fatal("moto_server not found (pip install 'moto[server]==5.2.1')")
@@ -53,7 +53,7 @@ func TestSyncThenStatusAgainstEmulator(t *testing.T) {
 		t.Skip("moto_server not found (pip install 'moto[server]==5.2.1'); skipping the emulator test")
 	}
 	dir := t.TempDir()
-	emu, err := emulator.Start(emulator.StartOptions{Moto: moto, Log: filepath.Join(dir, "moto.log")})
+	emu, err := emulator.Start(emulator.StartOptions{Log: filepath.Join(dir, "moto.log")})
 	if err != nil {
 		t.Fatal(err)
 	}

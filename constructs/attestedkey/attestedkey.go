@@ -169,19 +169,42 @@ func attestationCondition(p *Props) map[string]any {
 	return cond
 }
 
-// Policy returns the key policy, statements in this order: attested decrypt
-// for the party role, reads without attestation, deny of every
-// decrypt-class action without an allowed image, administration.
-func Policy(p *Props) policy.Document {
+// Uses are what a key policy built by PolicyFor lets its principals do.
+type Uses struct {
+	// Enclave are the actions the party role may call only with an allowed
+	// image's attestation document.
+	Enclave []string
+	// Describe are the actions the party role may call without one: they
+	// release no plaintext (metadata, public key, key policy).
+	Describe []string
+	// Administration are actions the administrators get on top of
+	// AdminActions; none may be a cryptographic use.
+	Administration []string
+}
+
+// SymmetricUses are the uses of the party's symmetric attested key.
+var SymmetricUses = Uses{Enclave: EnclaveActions, Describe: ReadActions}
+
+// Policy returns the party key's policy: PolicyFor with SymmetricUses.
+func Policy(p *Props) policy.Document { return PolicyFor(p, SymmetricUses) }
+
+// PolicyFor returns an attestation-gated key policy, statements in this
+// order: the enclave uses for the party role under attestation, the
+// describe uses without attestation, deny of every decrypt-class action
+// without an allowed image, administration. Every key that only an attested
+// enclave may decrypt with gets its policy here.
+func PolicyFor(p *Props, u Uses) policy.Document {
 	role := *p.PartyRoleARN
 	admins := append([]string{RootARN(p.Partition, p.AccountID)}, p.AdminRoleARNs...)
+	admin := AdministrationStatement(admins...)
+	admin.Action = append(append([]string{}, AdminActions...), u.Administration...)
 	return policy.New(
-		// The enclave unwraps its key shares: only the party role, only with an allowed image's attestation.
+		// The enclave unwraps its key material: only the party role, only with an allowed image's attestation.
 		policy.Statement{
 			Sid:       SidEnclaveDecrypt,
 			Effect:    policy.Allow,
 			Principal: policy.AWSPrincipal(role),
-			Action:    EnclaveActions,
+			Action:    u.Enclave,
 			Resource:  []string{"*"},
 			Condition: map[string]map[string]any{"StringEqualsIgnoreCase": attestationCondition(p)},
 		},
@@ -191,7 +214,7 @@ func Policy(p *Props) policy.Document {
 			Sid:       SidRead,
 			Effect:    policy.Allow,
 			Principal: policy.AWSPrincipal(role),
-			Action:    ReadActions,
+			Action:    u.Describe,
 			Resource:  []string{"*"},
 		},
 		// Defence in depth against IAM grants: a negated operator matches when
@@ -209,7 +232,7 @@ func Policy(p *Props) policy.Document {
 			Condition: map[string]map[string]any{"StringNotEqualsIgnoreCase": {ImageSha384Key: p.PCR0}},
 		},
 		// The account root and the admin roles manage the key (including its policy) without any use.
-		AdministrationStatement(admins...),
+		admin,
 	)
 }
 

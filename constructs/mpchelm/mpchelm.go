@@ -112,6 +112,10 @@ type Props struct {
 	// PublicBucket and PrivateBucket are the vault buckets (also in the
 	// ConfigMap, which the pod reads). Required; may be tokens.
 	PublicBucket, PrivateBucket *string
+	// BackupBucket is the backup vault bucket (also in the ConfigMap, with
+	// its prefix and the backup key). Default: nil, no backup vault. May be
+	// a token.
+	BackupBucket *string
 	// PeerTLS turns on mutual TLS between the enclaves, accepting peers that
 	// run one of TrustedReleases. Default false.
 	PeerTLS bool
@@ -275,6 +279,11 @@ func Values(props *Props) string {
 	core.PublicVault.S3 = kmscore.S3Vault{Enabled: true, Bucket: kmscore.Token(*props.PublicBucket), Prefix: kmscore.PublicPrefix(props.PartyID)}
 	core.PrivateVault.S3 = kmscore.S3Vault{Enabled: true, Bucket: kmscore.Token(*props.PrivateBucket), Prefix: kmscore.PrivatePrefix(props.PartyID)}
 	core.PrivateVault.AWSKMS.Enabled = true
+	if props.BackupBucket != nil {
+		b := &kmscore.BackupVault{S3: kmscore.S3Vault{Enabled: true, Bucket: kmscore.Token(*props.BackupBucket), Prefix: kmscore.BackupPrefix}}
+		b.AWSKMS.Enabled, b.AWSKMS.RootKeySpec = true, kmscore.RootKeySpecAsymmetric
+		core.BackupVault = b
+	}
 	core.NodeSelector = props.NodeSelector
 	for _, t := range props.Tolerations {
 		core.Tolerations = append(core.Tolerations, kmscore.Toleration{Key: t.Key, Operator: t.Operator, Value: t.Value, Effect: t.Effect})

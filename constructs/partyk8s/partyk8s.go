@@ -26,10 +26,11 @@ const DefaultConfigMapName = "mpc-party"
 const RoleARNAnnotation = "eks.amazonaws.com/role-arn"
 
 // ReservedKeys are the ConfigMap keys the construct owns: exactly the keys
-// the kms-core chart's pods read (kmscore.ConfigMapKeys) and those the KMS
-// connector reads (kmsconnector.ConfigMapKeys). AdditionalData may not set
-// them, even the KMS keys left out when no key id is given.
-var ReservedKeys = append(append([]string{}, kmscore.ConfigMapKeys...), kmsconnector.ConfigMapKeys...)
+// the kms-core chart's pods read (kmscore.ConfigMapKeys and
+// kmscore.BackupConfigMapKeys) and those the KMS connector reads
+// (kmsconnector.ConfigMapKeys). AdditionalData may not set them, even the
+// keys left out when no key id, backup or connector is given.
+var ReservedKeys = append(append(append([]string{}, kmscore.ConfigMapKeys...), kmscore.BackupConfigMapKeys...), kmsconnector.ConfigMapKeys...)
 
 const (
 	moduleAnnotation        = "terraform.io/module"
@@ -69,6 +70,9 @@ type Props struct {
 	// Connector, when set, gives the KMS connector its identity and key.
 	// Default: nil, no connector objects.
 	Connector *Connector
+	// Backup is the backup vault the pods write to. Default: nil, no
+	// backup keys in the ConfigMap.
+	Backup *Backup
 	// AdditionalData is merged into the ConfigMap. It may not redefine a key
 	// the construct sets (New panics). Default: none.
 	AdditionalData map[string]string
@@ -89,6 +93,16 @@ type Connector struct {
 	// TxSenderKeyID is its transaction-signing key (id or ARN), written to
 	// the ConfigMap as kmsconnector.KeyTxSenderKeyID. Required; may be a token.
 	TxSenderKeyID *string
+}
+
+// Backup is where the MPC services keep the backup copy of their key material.
+type Backup struct {
+	// Bucket is the backup vault bucket. Required; may be a token.
+	Bucket *string
+	// KeyARN is the backup key, by ARN: the ARN names the region, so that a
+	// restore in the replica region is a change of this value alone.
+	// Required; may be a token.
+	KeyARN *string
 }
 
 // PartyK8s is the party's created Kubernetes objects.
@@ -211,8 +225,9 @@ func annotations(partyName string) map[string]string {
 }
 
 // ConfigData returns the ConfigMap data: the keys the kms-core pods read
-// (the vault buckets, the public vault's endpoint for the clients, and the
-// attested KMS root key when one is given), then AdditionalData. It panics
+// (the vault buckets, the public vault's endpoint for the clients, the
+// attested KMS root key when one is given, the backup vault's bucket,
+// prefix and key when there is one), then AdditionalData. It panics
 // if AdditionalData redefines one of the construct's keys.
 func ConfigData(props *Props) *map[string]*string {
 	data := map[string]*string{
@@ -226,6 +241,12 @@ func ConfigData(props *Props) *map[string]*string {
 	}
 	if props.Connector != nil {
 		data[kmsconnector.KeyTxSenderKeyID] = props.Connector.TxSenderKeyID
+	}
+	if b := props.Backup; b != nil {
+		data[kmscore.KeyBackupBucket] = b.Bucket
+		data[kmscore.KeyBackupPrefix] = jsii.String(kmscore.BackupPrefix)
+		data[kmscore.KeyBackupRootKeyID] = b.KeyARN
+		data[kmscore.KeyBackupRootKeySpec] = jsii.String(kmscore.RootKeySpecAsymmetric)
 	}
 	var clashes []string
 	for _, k := range ReservedKeys {

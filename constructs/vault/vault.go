@@ -149,6 +149,81 @@ type bucketSpec struct {
 	// grants are the policy statements placed before the TLS-only Deny; they
 	// receive the bucket ARN.
 	grants func(arn string) []policy.Statement
+	// tags, lifecycle and days come from the construct's props.
+	tags      map[string]string
+	lifecycle *cdktf.TerraformResourceLifecycle
+	days      int
+	// provider is the AWS provider of every resource of the bucket; nil
+	// for the stack's default provider.
+	provider cdktf.TerraformProvider
+}
+
+// PrivateBucketProps configures a bucket built like the private vault
+// bucket: owner-enforced, versioned, SSE-KMS with a customer key, every
+// public access blocked, TLS only, noncurrent versions expiring.
+type PrivateBucketProps struct {
+	// Name of the bucket. Required.
+	Name string
+	// Kind and Purpose are the bucket's Type and Purpose tags. Required.
+	Kind, Purpose string
+	// KMSKeyARN is the customer-managed key objects are encrypted with by
+	// default. Required; usually a token.
+	KMSKeyARN *string
+	// Grants returns the bucket policy statements placed before the
+	// TLS-only Deny, given the bucket ARN. Default: none.
+	Grants func(bucketARN string) []policy.Statement
+	// PreventDestroy sets Terraform's lifecycle.prevent_destroy on the bucket.
+	PreventDestroy bool
+	// NoncurrentVersionDays is how many days a noncurrent object version is
+	// kept. Default: DefaultNoncurrentVersionDays.
+	NoncurrentVersionDays int
+	// Tags added to the bucket on top of the provider's default tags.
+	Tags map[string]string
+	// Provider is the AWS provider of every resource of the bucket (another
+	// region's, for a replica). Default: the stack's default provider.
+	Provider cdktf.TerraformProvider
+}
+
+// PrivateBucket is a created private bucket.
+type PrivateBucket struct {
+	// Bucket is the bucket resource.
+	Bucket s3bucket.S3Bucket
+	// Versioning is the bucket's versioning, which replication must wait for.
+	Versioning s3bucketversioning.S3BucketVersioningA
+}
+
+// NewPrivateBucket creates one bucket with the private vault bucket's
+// protections under scope: the one place such a bucket is built.
+func NewPrivateBucket(scope constructs.Construct, id string, props *PrivateBucketProps) *PrivateBucket {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	var lifecycle *cdktf.TerraformResourceLifecycle
+	if props.PreventDestroy {
+		lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+	}
+	grants := props.Grants
+	if grants == nil {
+		grants = func(string) []policy.Statement { return nil }
+	}
+	bucket, versioning := newBucket(c, bucketSpec{
+		id: "bucket", name: props.Name, kind: props.Kind, purpose: props.Purpose,
+		access:     publicAccess{blockACLs: true, ignoreACLs: true, blockPolicy: true, restrictBuckets: true},
+		encryption: kmsEncryption(props.KMSKeyARN),
+		grants:     grants,
+		tags:       props.Tags, lifecycle: lifecycle, days: props.NoncurrentVersionDays, provider: props.Provider,
+	})
+	return &PrivateBucket{Bucket: bucket, Versioning: versioning}
+}
+
+// kmsEncryption is SSE-KMS by default with a customer key, with an S3
+// bucket key so that S3 calls KMS once per bucket key, not per object.
+func kmsEncryption(keyARN *string) *s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA {
+	return &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{
+		ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
+			SseAlgorithm:   jsii.String("aws:kms"),
+			KmsMasterKeyId: keyARN,
+		},
+		BucketKeyEnabled: jsii.Bool(true),
+	}
 }
 
 // TLSOnlyStatement denies every S3 request to a bucket and its objects that
@@ -215,20 +290,15 @@ func New(scope constructs.Construct, id string, props *Props) *Vault {
 		Lifecycle:            lifecycle,
 	})
 
-	private := newBucket(c, props, lifecycle, bucketSpec{
+	private, _ := newBucket(c, bucketSpec{
 		id: "private", name: props.PrivateBucketName, kind: "private-vault", purpose: "mpc-private-storage",
-		access: publicAccess{blockACLs: true, ignoreACLs: true, blockPolicy: true, restrictBuckets: true},
-		encryption: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{
-			ApplyServerSideEncryptionByDefault: &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultA{
-				SseAlgorithm:   jsii.String("aws:kms"),
-				KmsMasterKeyId: key.Arn(),
-			},
-			BucketKeyEnabled: jsii.Bool(true),
-		},
-		grants: func(string) []policy.Statement { return nil },
+		access:     publicAccess{blockACLs: true, ignoreACLs: true, blockPolicy: true, restrictBuckets: true},
+		encryption: kmsEncryption(key.Arn()),
+		grants:     func(string) []policy.Statement { return nil },
+		tags:       props.Tags, lifecycle: lifecycle, days: props.NoncurrentVersionDays,
 	})
 
-	public := newBucket(c, props, lifecycle, bucketSpec{
+	public, _ := newBucket(c, bucketSpec{
 		id: "public", name: props.PublicBucketName, kind: "public-vault", purpose: "mpc-public-storage",
 		// Exception to "block all public access": the public bucket policy
 		// must be allowed (block_public_policy=false) and honoured for
@@ -262,6 +332,7 @@ func New(scope constructs.Construct, id string, props *Props) *Vault {
 			}
 			return grants
 		},
+		tags: props.Tags, lifecycle: lifecycle, days: props.NoncurrentVersionDays,
 	})
 	s3bucketcorsconfiguration.NewS3BucketCorsConfiguration(c, jsii.String("public-cors"), &s3bucketcorsconfiguration.S3BucketCorsConfigurationConfig{
 		Bucket: public.Id(),
@@ -293,31 +364,37 @@ func New(scope constructs.Construct, id string, props *Props) *Vault {
 // newBucket creates one vault bucket with ownership, versioning, encryption,
 // public access block, bucket policy (after the public access block) and
 // lifecycle rules (after versioning).
-func newBucket(c constructs.Construct, props *Props, lifecycle *cdktf.TerraformResourceLifecycle, spec bucketSpec) s3bucket.S3Bucket {
+func newBucket(c constructs.Construct, spec bucketSpec) (s3bucket.S3Bucket, s3bucketversioning.S3BucketVersioningA) {
 	name := func(suffix string) *string { return jsii.String(spec.id + "-" + suffix) }
+	prov := spec.provider
 	bucket := s3bucket.NewS3Bucket(c, name("bucket"), &s3bucket.S3BucketConfig{
 		Bucket: jsii.String(spec.name),
 		// Never force-destroy a vault: a destroy must fail rather than delete key material.
 		ForceDestroy: jsii.Bool(false),
-		Tags:         tagMap(props.Tags, map[string]string{"Name": spec.name, "Type": spec.kind, "Purpose": spec.purpose}),
-		Lifecycle:    lifecycle,
+		Tags:         tagMap(spec.tags, map[string]string{"Name": spec.name, "Type": spec.kind, "Purpose": spec.purpose}),
+		Lifecycle:    spec.lifecycle,
+		Provider:     prov,
 	})
 	// Every getter is a round trip to the jsii runtime: read the id once.
 	bucketID := bucket.Id()
 	s3bucketownershipcontrols.NewS3BucketOwnershipControls(c, name("ownership"), &s3bucketownershipcontrols.S3BucketOwnershipControlsConfig{
-		Bucket: bucketID,
-		Rule:   &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
+		Bucket:   bucketID,
+		Provider: prov,
+		Rule:     &s3bucketownershipcontrols.S3BucketOwnershipControlsRule{ObjectOwnership: jsii.String("BucketOwnerEnforced")},
 	})
 	versioning := s3bucketversioning.NewS3BucketVersioningA(c, name("versioning"), &s3bucketversioning.S3BucketVersioningAConfig{
 		Bucket:                  bucketID,
+		Provider:                prov,
 		VersioningConfiguration: &s3bucketversioning.S3BucketVersioningVersioningConfiguration{Status: jsii.String("Enabled")},
 	})
 	s3bucketserversideencryptionconfiguration.NewS3BucketServerSideEncryptionConfigurationA(c, name("encryption"), &s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationAConfig{
-		Bucket: bucketID,
-		Rule:   []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{spec.encryption},
+		Bucket:   bucketID,
+		Provider: prov,
+		Rule:     []*s3bucketserversideencryptionconfiguration.S3BucketServerSideEncryptionConfigurationRuleA{spec.encryption},
 	})
 	pab := s3bucketpublicaccessblock.NewS3BucketPublicAccessBlock(c, name("public-access-block"), &s3bucketpublicaccessblock.S3BucketPublicAccessBlockConfig{
 		Bucket:                bucketID,
+		Provider:              prov,
 		BlockPublicAcls:       jsii.Bool(spec.access.blockACLs),
 		IgnorePublicAcls:      jsii.Bool(spec.access.ignoreACLs),
 		BlockPublicPolicy:     jsii.Bool(spec.access.blockPolicy),
@@ -329,15 +406,17 @@ func newBucket(c constructs.Construct, props *Props, lifecycle *cdktf.TerraformR
 	// policy first fails with AccessDenied.
 	s3bucketpolicy.NewS3BucketPolicy(c, name("policy"), &s3bucketpolicy.S3BucketPolicyConfig{
 		Bucket:    bucketID,
+		Provider:  prov,
 		Policy:    policy.New(append(spec.grants(arn), TLSOnlyStatement(arn))...).JSON(),
 		DependsOn: &[]cdktf.ITerraformDependable{pab},
 	})
-	days := props.NoncurrentVersionDays
+	days := spec.days
 	if days == 0 {
 		days = DefaultNoncurrentVersionDays
 	}
 	s3bucketlifecycleconfiguration.NewS3BucketLifecycleConfiguration(c, name("lifecycle"), &s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationConfig{
-		Bucket: bucketID,
+		Bucket:   bucketID,
+		Provider: prov,
 		Rule: []*s3bucketlifecycleconfiguration.S3BucketLifecycleConfigurationRule{{
 			Id:     jsii.String("expire-noncurrent-versions"),
 			Status: jsii.String("Enabled"),
@@ -352,7 +431,7 @@ func newBucket(c constructs.Construct, props *Props, lifecycle *cdktf.TerraformR
 		// Lifecycle rules on noncurrent versions need versioning in place first.
 		DependsOn: &[]cdktf.ITerraformDependable{versioning},
 	})
-	return bucket
+	return bucket, versioning
 }
 
 // tagMap merges the user's tags with the construct's own (which win).

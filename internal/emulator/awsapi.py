@@ -380,6 +380,8 @@ def regional(account, region):
                 "state": meta["KeyState"],
                 "aliases": sorted(aliases.get(k["KeyId"], [])),
                 "policy": json.loads(policy),
+                "key_spec": meta.get("KeySpec"),
+                "multi_region": multi_region(meta),
             }
         )
 
@@ -406,6 +408,39 @@ def regional(account, region):
         for db in rds.describe_db_instances()["DBInstances"]
     ]
     return out
+
+
+def multi_region(meta):
+    """A key's multi-Region configuration, None for a single-region key."""
+    if not meta.get("MultiRegion"):
+        return None
+    mrc = meta.get("MultiRegionConfiguration") or {}
+    return {
+        "type": mrc.get("MultiRegionKeyType"),
+        "primary_arn": (mrc.get("PrimaryKey") or {}).get("Arn"),
+        "replica_regions": sorted(r["Region"] for r in mrc.get("ReplicaKeys") or []),
+    }
+
+
+def replication(s3, name):
+    """A bucket's replication configuration (its first rule), None without one."""
+    cfg = ignore_missing(
+        lambda: s3.get_bucket_replication(Bucket=name)["ReplicationConfiguration"],
+        "ReplicationConfigurationNotFoundError",
+    )
+    if not cfg:
+        return None
+    rules = cfg.get("Rules") or [{}]
+    rule = rules[0]
+    dest = rule.get("Destination") or {}
+    return {
+        "role": cfg.get("Role"),
+        "rules": len(cfg.get("Rules") or []),
+        "status": rule.get("Status"),
+        "destination": dest.get("Bucket"),
+        "delete_markers": (rule.get("DeleteMarkerReplication") or {}).get("Status"),
+        "replica_kms_key": (dest.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID"),
+    }
 
 
 def account_wide(account, region):
@@ -445,6 +480,8 @@ def account_wide(account, region):
                 "encryption": sse,
                 "public_access_block": pab,
                 "policy": json.loads(policy) if policy else None,
+                "region": s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1",
+                "replication": replication(s3, name),
             }
         )
     return out

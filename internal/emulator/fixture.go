@@ -85,7 +85,8 @@ type Scope struct {
 	Regions   []string `json:"regions"`
 }
 
-// Scopes are the accounts and regions of an environment's managed parties.
+// Scopes are the accounts and regions of an environment's managed parties,
+// their backup replica regions included.
 func Scopes(env *config.Environment) []Scope {
 	regions := map[string]map[string]bool{}
 	for _, p := range env.ManagedParties() {
@@ -93,6 +94,10 @@ func Scopes(env *config.Environment) []Scope {
 			regions[p.AccountID] = map[string]bool{}
 		}
 		regions[p.AccountID][p.Region] = true
+		if b := p.Managed.Backup; b.On() {
+			// The backup's replica bucket and key live there.
+			regions[p.AccountID][b.ReplicaRegion] = true
+		}
 	}
 	var res []Scope
 	for account, set := range regions {

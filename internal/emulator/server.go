@@ -7,6 +7,7 @@
 package emulator
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"net"
@@ -30,6 +31,12 @@ const URLEnv = "MPC_AWS_ENDPOINT"
 // at start.
 var Env = []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}
 
+// motoserverScript starts moto_server with fixes to moto 5.2.1's
+// multi-Region KMS replica keys (see the script's docstring).
+//
+//go:embed motoserver.py
+var motoserverScript string
+
 // Server is one moto_server process listening on 127.0.0.1 only.
 type Server struct {
 	// URL is http://127.0.0.1:<port>.
@@ -44,8 +51,9 @@ type Server struct {
 
 // StartOptions say how to start the emulator.
 type StartOptions struct {
-	// Moto is the moto_server executable. Default: moto_server on PATH.
-	Moto string
+	// Python is a python3 that imports moto (moto[server] installs it).
+	// Default: python3 on PATH.
+	Python string
 	// Log is the file receiving the emulator's output. Required.
 	Log string
 	// Detach lets the emulator outlive this process (make emulator); by
@@ -57,12 +65,12 @@ type StartOptions struct {
 // answers. Another process may take the port between the choice and the
 // bind; Start then tries again with another port, three times in all.
 func Start(opts StartOptions) (*Server, error) {
-	if opts.Moto == "" {
-		p, err := exec.LookPath("moto_server")
-		if err != nil {
-			return nil, errors.New("moto_server not found (pip install 'moto[server]==5.2.1')")
+	if opts.Python == "" {
+		p, err := exec.LookPath("python3")
+		if err != nil || exec.Command(p, "-c", "import moto.server").Run() != nil {
+			return nil, errors.New("python3 cannot import moto.server (pip install 'moto[server]==5.2.1')")
 		}
-		opts.Moto = p
+		opts.Python = p
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
@@ -85,7 +93,9 @@ func launch(opts StartOptions) (*Server, error) {
 		return nil, err
 	}
 	defer logFile.Close()
-	cmd := exec.Command(opts.Moto, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// moto_server itself, with the fixes of motoserver.py for multi-Region
+	// replica keys (the backup key's replica needs them).
+	cmd := exec.Command(opts.Python, "-c", motoserverScript, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Env = append(CleanEnv(), Env...)
 	if opts.Detach {

@@ -16,7 +16,13 @@
 //     privateVault.awskms.enabled makes the pod read the root key id and spec
 //     from the ConfigMap; with Nitro on, the enclave always uses that key.
 //   - the vault bucket names come from the ConfigMap (envFrom); the prefixes
-//     come from the values.
+//     come from the values, except the backup vault's, read from the
+//     ConfigMap like its bucket.
+//   - backupVault.s3.enabled adds [backup_vault.storage.s3] to vaults.toml
+//     and makes the pods read the backup bucket and prefix from the
+//     ConfigMap; backupVault.awskms.enabled adds
+//     [backup_vault.keychain.aws_kms] and makes them read the backup root
+//     key id and spec from it. Both are written only with a backup.
 package kmscore
 
 import (
@@ -71,11 +77,30 @@ const (
 	KeyRootKeySpec = "KMS_CORE__PRIVATE_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_SPEC"
 	// RootKeySpecSymmetric is the spec of a symmetric KMS root key.
 	RootKeySpecSymmetric = "symm"
+	// KeyBackupBucket is the backup vault bucket name.
+	KeyBackupBucket = "KMS_CORE__BACKUP_VAULT__STORAGE__S3__BUCKET"
+	// KeyBackupPrefix is the backup vault's object key prefix, BackupPrefix.
+	KeyBackupPrefix = "KMS_CORE__BACKUP_VAULT__STORAGE__S3__PREFIX"
+	// KeyBackupRootKeyID is the backup key (an ARN) the backup is encrypted to.
+	KeyBackupRootKeyID = "KMS_CORE__BACKUP_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_ID"
+	// KeyBackupRootKeySpec is that key's kind, RootKeySpecAsymmetric.
+	KeyBackupRootKeySpec = "KMS_CORE__BACKUP_VAULT__KEYCHAIN__AWS_KMS__ROOT_KEY_SPEC"
+	// RootKeySpecAsymmetric is the spec of an asymmetric (RSA) KMS root key:
+	// the services encrypt to its public half and decrypt through KMS.
+	RootKeySpecAsymmetric = "asymm"
+	// BackupPrefix is the backup vault's object key prefix: the layout MPC
+	// operators' mainnet values use, so a backup restores whichever way the
+	// party was deployed. The bucket belongs to one party, so no party id
+	// is needed to keep parties apart.
+	BackupPrefix = "backup"
 )
 
 // ConfigMapKeys are the keys the chart reads from the party ConfigMap with
 // the values the app writes, in a stable order.
 var ConfigMapKeys = []string{KeyS3Endpoint, KeyPrivateBucket, KeyPublicBucket, KeyRootKeyID, KeyRootKeySpec}
+
+// BackupConfigMapKeys are the keys the chart reads with a backup vault.
+var BackupConfigMapKeys = []string{KeyBackupBucket, KeyBackupPrefix, KeyBackupRootKeyID, KeyBackupRootKeySpec}
 
 // Port names of kmsCore.ports.
 const (
@@ -149,8 +174,20 @@ type Core struct {
 			Enabled bool `yaml:"enabled"`
 		} `yaml:"awskms"`
 	} `yaml:"privateVault"`
+	// BackupVault is written only with a backup: absent, the chart's
+	// default leaves both of its parts off.
+	BackupVault  *BackupVault      `yaml:"backupVault,omitempty"`
 	NodeSelector map[string]string `yaml:"nodeSelector,omitempty"`
 	Tolerations  []Toleration      `yaml:"tolerations,omitempty"`
+}
+
+// BackupVault is kmsCore.backupVault: storage in S3, encrypted to an AWS KMS key.
+type BackupVault struct {
+	S3     S3Vault `yaml:"s3"`
+	AWSKMS struct {
+		Enabled     bool   `yaml:"enabled"`
+		RootKeySpec string `yaml:"rootKeySpec"`
+	} `yaml:"awskms"`
 }
 
 // Image is a container image reference split as the chart wants it.
@@ -247,6 +284,7 @@ var OwnedValues = map[string]string{
 	"kmsCore.nitroEnclave.memoryGiB":            "set enclave.memory_mib",
 	"kmsCore.publicVault":                       "the public vault is the party's public bucket",
 	"kmsCore.privateVault":                      "the private vault is the party's private bucket and attested key",
+	"kmsCore.backupVault":                       "set backup: the backup vault is the party's backup bucket and backup key",
 	"kmsCore.nodeSelector":                      "kms-core runs on the party's enclave node group",
 	"kmsCore.tolerations":                       "kms-core runs on the party's enclave node group",
 }

@@ -39,7 +39,7 @@ var (
 // MPC_E2E_REQUIRED=1 makes that a failure.
 func startStore(t *testing.T) *trust.S3Store {
 	t.Helper()
-	moto, err := exec.LookPath("moto_server")
+	_, err := exec.LookPath("moto_server")
 	if err != nil {
 		if os.Getenv("MPC_E2E_REQUIRED") == "1" {
 			t.Fatal("moto_server not found (pip install 'moto[server]==5.2.1')")
@@ -47,7 +47,7 @@ func startStore(t *testing.T) *trust.S3Store {
 		t.Skip("moto_server not found (pip install 'moto[server]==5.2.1'); skipping the emulator test")
 	}
 	dir := t.TempDir()
-	emu, err := emulator.Start(emulator.StartOptions{Moto: moto, Log: filepath.Join(dir, "moto.log")})
+	emu, err := emulator.Start(emulator.StartOptions{Log: filepath.Join(dir, "moto.log")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,6 +115,16 @@ type kmsKey struct {
 	State   string         `json:"state"`
 	Aliases []string       `json:"aliases"`
 	Policy  map[string]any `json:"policy"`
+	KeySpec string         `json:"key_spec"`
+	// MultiRegion is the key's multi-Region configuration, nil for a
+	// single-region key.
+	MultiRegion *multiRegion `json:"multi_region"`
+}
+
+type multiRegion struct {
+	Type           string   `json:"type"`
+	PrimaryARN     string   `json:"primary_arn"`
+	ReplicaRegions []string `json:"replica_regions"`
 }
 
 type nodeGroup struct {
@@ -143,6 +153,18 @@ type bucketInv struct {
 	Encryption        *bucketSSE      `json:"encryption"`
 	PublicAccessBlock map[string]bool `json:"public_access_block"`
 	Policy            map[string]any  `json:"policy"`
+	Region            string          `json:"region"`
+	Replication       *replication    `json:"replication"`
+}
+
+// replication is a bucket's replication configuration, one rule.
+type replication struct {
+	Role          string `json:"role"`
+	Status        string `json:"status"`
+	Destination   string `json:"destination"`
+	DeleteMarkers string `json:"delete_markers"`
+	ReplicaKMSKey string `json:"replica_kms_key"`
+	Rules         int    `json:"rules"`
 }
 
 type bucketSSE struct {

@@ -27,6 +27,9 @@ const (
 	eipPoolTag, eipPoolValue, eipEnvTag, eipPartyTag = "kubeip", "reserved", "mpc.io/environment", "mpc.io/party-id"
 	// envTag is the default tag every stack puts on its AWS resources (stacks.DefaultTags).
 	envTag = "mpc:environment"
+	// backupOnlyNamedRoles is the backup buckets' Deny of object access to
+	// other principals (constructs/backupvault.SidOnlyNamedPrincipals).
+	backupOnlyNamedRoles = "ObjectsOnlyForNamedRoles"
 )
 
 // endpointServiceTag is the Name tag of a party's endpoint service
@@ -54,6 +57,9 @@ func checkMesh(env *config.Environment, fix fixture, inv *inventory) []string {
 	for _, p := range env.ManagedParties() {
 		c.checkVault(p)
 		c.checkAttestedKey(p)
+		if p.Managed.Backup.On() {
+			c.checkBackup(p)
+		}
 		c.checkNodeGroup(p)
 		c.checkRoles(p)
 	}
@@ -355,18 +361,18 @@ func (c *meshCheck) checkVault(p *config.Party) {
 // checkAttestedKey: the key behind the party's alias lets nothing decrypt
 // except under the attestation condition on the configured PCR0 values.
 func (c *meshCheck) checkAttestedKey(p *config.Party) {
-	r := c.inv.region(p.AccountID, p.Region)
 	alias := c.env.Names(p).KeyAlias
-	var key *kmsKey
-	for i := range r.KMSKeys {
-		if slices.Contains(r.KMSKeys[i].Aliases, alias) {
-			key = &r.KMSKeys[i]
-		}
-	}
+	key := aliasedKey(c.inv.region(p.AccountID, p.Region), alias)
 	if key == nil {
 		c.errorf("%s: no KMS key with alias %s", p.Name, alias)
 		return
 	}
+	c.checkAttestationGate(p, key)
+}
+
+// checkAttestationGate: every attestation condition of a key's policy is on
+// exactly the party's PCR0 values, and there is one.
+func (c *meshCheck) checkAttestationGate(p *config.Party, key *kmsKey) {
 	want := append([]string(nil), p.Managed.Enclave.PCR0...)
 	sort.Strings(want)
 	found := false
@@ -377,14 +383,104 @@ func (c *meshCheck) checkAttestedKey(p *config.Party) {
 			if v, ok := m[attestationKey]; ok {
 				found = true
 				if got := stringList(v); !slices.Equal(got, want) {
-					c.errorf("%s: key %s statement %v conditions %s on %v, want %v", p.Name, alias, st["Sid"], attestationKey, got, want)
+					c.errorf("%s: key %s statement %v conditions %s on %v, want %v", p.Name, key.ARN, st["Sid"], attestationKey, got, want)
 				}
 			}
 		}
 	}
 	if !found {
-		c.errorf("%s: key %s policy has no %s condition", p.Name, alias, attestationKey)
+		c.errorf("%s: key %s policy has no %s condition", p.Name, key.ARN, attestationKey)
 	}
+}
+
+// checkBackup: the backup bucket (party's region) and its replica (replica
+// region) are versioned, SSE-KMS under a key of their own region, block all
+// public access, refuse non-TLS requests and object access by other roles;
+// the backup bucket replicates every object, delete markers excepted, to
+// the replica through the replication role, re-encrypted under the replica
+// region's key; the backup key is a multi-Region RSA_4096 primary in the
+// party's region with its replica in the replica region, both behind the
+// alias and both gated by the attestation condition.
+func (c *meshCheck) checkBackup(p *config.Party) {
+	a := c.inv.account(p.AccountID)
+	n, b := c.env.Names(p), p.Managed.Backup
+	home, away := c.inv.region(p.AccountID, p.Region), c.inv.region(p.AccountID, b.ReplicaRegion)
+	buckets := map[string]*bucketInv{}
+	for i := range a.Buckets {
+		buckets[a.Buckets[i].Name] = &a.Buckets[i]
+	}
+	all := map[string]bool{"BlockPublicAcls": true, "IgnorePublicAcls": true, "BlockPublicPolicy": true, "RestrictPublicBuckets": true}
+	for _, want := range []struct {
+		name, region string
+		keys         *regionalInventory
+	}{{n.BackupBucket, p.Region, home}, {n.ReplicaBucket, b.ReplicaRegion, away}} {
+		bk := buckets[want.name]
+		if bk == nil {
+			c.errorf("%s: no backup bucket %s", p.Name, want.name)
+			continue
+		}
+		if bk.Region != want.region {
+			c.errorf("%s: bucket %s is in %s, want %s", p.Name, bk.Name, bk.Region, want.region)
+		}
+		if bk.Versioning != "Enabled" {
+			c.errorf("%s: bucket %s versioning %q, want Enabled", p.Name, bk.Name, bk.Versioning)
+		}
+		if bk.Encryption == nil || bk.Encryption.Algorithm != "aws:kms" || !hasKey(want.keys, bk.Encryption.KMSKey) {
+			c.errorf("%s: bucket %s encryption %+v, want aws:kms with a key of %s", p.Name, bk.Name, bk.Encryption, want.region)
+		}
+		if !maps.Equal(bk.PublicAccessBlock, all) {
+			c.errorf("%s: bucket %s public access block %v, want %v", p.Name, bk.Name, bk.PublicAccessBlock, all)
+		}
+		if !hasStatement(bk.Policy, "DenyInsecureTransport", "Deny") || !hasStatement(bk.Policy, backupOnlyNamedRoles, "Deny") {
+			c.errorf("%s: bucket %s policy lacks the TLS-only Deny or the named-roles-only Deny: %v", p.Name, bk.Name, bk.Policy)
+		}
+	}
+	if src := buckets[n.BackupBucket]; src != nil {
+		r := src.Replication
+		switch {
+		case r == nil:
+			c.errorf("%s: bucket %s has no replication configuration", p.Name, src.Name)
+		default:
+			role := ""
+			for _, x := range a.Roles {
+				if x.Name == n.ReplicationRole {
+					role = x.ARN
+				}
+			}
+			if r.Rules != 1 || r.Status != "Enabled" || r.Role != role || role == "" {
+				c.errorf("%s: bucket %s replication %+v, want one enabled rule through role %s (%q)", p.Name, src.Name, r, n.ReplicationRole, role)
+			}
+			if r.Destination != "arn:aws:s3:::"+n.ReplicaBucket || r.DeleteMarkers != "Disabled" || !hasKey(away, r.ReplicaKMSKey) {
+				c.errorf("%s: bucket %s replicates to %s (delete markers %s, key %s), want %s without delete markers under a key of %s", p.Name, src.Name, r.Destination, r.DeleteMarkers, r.ReplicaKMSKey, n.ReplicaBucket, b.ReplicaRegion)
+			}
+		}
+	}
+	primary := aliasedKey(home, n.BackupKeyAlias)
+	replica := aliasedKey(away, n.BackupKeyAlias)
+	switch {
+	case primary == nil || replica == nil:
+		c.errorf("%s: backup key alias %s resolves in %s: %v, in %s: %v; want a key in both", p.Name, n.BackupKeyAlias, p.Region, primary != nil, b.ReplicaRegion, replica != nil)
+		return
+	case primary.KeySpec != "RSA_4096" || primary.MultiRegion == nil || primary.MultiRegion.Type != "PRIMARY" || primary.MultiRegion.PrimaryARN != primary.ARN:
+		c.errorf("%s: backup key %s is %s %+v, want a multi-Region RSA_4096 primary", p.Name, primary.ARN, primary.KeySpec, primary.MultiRegion)
+	case !slices.Equal(primary.MultiRegion.ReplicaRegions, []string{b.ReplicaRegion}):
+		c.errorf("%s: backup key %s is replicated to %v, want %s", p.Name, primary.ARN, primary.MultiRegion.ReplicaRegions, b.ReplicaRegion)
+	case replica.ID != primary.ID || replica.KeySpec != "RSA_4096" || replica.MultiRegion == nil || replica.MultiRegion.Type != "REPLICA" || replica.MultiRegion.PrimaryARN != primary.ARN:
+		c.errorf("%s: key %s in %s is %s %+v, want the replica of %s", p.Name, replica.ARN, b.ReplicaRegion, replica.KeySpec, replica.MultiRegion, primary.ARN)
+	}
+	for _, k := range []*kmsKey{primary, replica} {
+		c.checkAttestationGate(p, k)
+	}
+}
+
+// aliasedKey is the KMS key an alias names in a region, nil if none.
+func aliasedKey(r *regionalInventory, alias string) *kmsKey {
+	for i := range r.KMSKeys {
+		if slices.Contains(r.KMSKeys[i].Aliases, alias) {
+			return &r.KMSKeys[i]
+		}
+	}
+	return nil
 }
 
 // checkNodeGroup: the enclave node group runs in the strategy's subnets

@@ -14,7 +14,7 @@ import (
 // emulator.
 func startEmulator(t *testing.T, tc toolchain, dir string) *emulator.Server {
 	t.Helper()
-	e, err := emulator.Start(emulator.StartOptions{Moto: tc.Moto, Log: filepath.Join(dir, "moto.log")})
+	e, err := emulator.Start(emulator.StartOptions{Python: tc.Python, Log: filepath.Join(dir, "moto.log")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ const RequiredEnv = "MPC_E2E_REQUIRED"
 type toolchain struct {
 	// Moto is the moto_server executable.
 	Moto string
-	// Python is a python3 that imports boto3 (it runs awsapi.py).
+	// Python is a python3 that imports boto3 and moto (it runs awsapi.py and motoserver.py).
 	Python string
 	// Terraform is the terraform executable.
 	Terraform string
@@ -51,8 +51,8 @@ func findTools() (toolchain, []string) {
 	if tc.Moto, err = exec.LookPath("moto_server"); err != nil {
 		missing = append(missing, "moto_server not found (pip install 'moto[server]==5.2.1')")
 	}
-	if tc.Python, err = exec.LookPath("python3"); err != nil || exec.Command(tc.Python, "-c", "import boto3").Run() != nil {
-		missing = append(missing, "python3 cannot import boto3 (pip install boto3; moto[server] brings it)")
+	if tc.Python, err = exec.LookPath("python3"); err != nil || exec.Command(tc.Python, "-c", "import boto3, moto.server").Run() != nil {
+		missing = append(missing, "python3 cannot import boto3 and moto.server (pip install 'moto[server]', which brings boto3)")
 	}
 	if tc.Terraform, err = exec.LookPath("terraform"); err != nil {
 		missing = append(missing, "terraform not found (install Terraform >= 1.10)")

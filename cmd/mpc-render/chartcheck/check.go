@@ -52,6 +52,10 @@ type Expectation struct {
 	// the connector, deployed by its own chart, is the other reader of the
 	// ConfigMap besides the release's containers. Empty without a connector.
 	ConnectorKeys []string
+	// Backup is whether the party keeps a backup vault; BackupBucket is its
+	// bucket, and the backup key is a KMS key of RootKeyStack.
+	Backup       bool
+	BackupBucket string
 	// ServiceAccount is the party's ServiceAccount; RoleStack the stack of its IRSA role.
 	ServiceAccount, RoleStack string
 	// ConfigMap is the party ConfigMap the pod reads.
@@ -90,6 +94,8 @@ func Expect(env *config.Environment, p *config.Party, st release.Stacks) Expecta
 		PublicBucket:     names.PublicBucket,
 		RootKeyStack:     partyStack,
 		RootKeyARN:       m.KMS.CoreKeyARN,
+		Backup:           m.Backup.On(),
+		BackupBucket:     names.BackupBucket,
 		RoleStack:        partyStack,
 		ServiceAccount:   m.Kubernetes.ServiceAccount,
 		ConfigMap:        m.Kubernetes.ConfigMap,
@@ -239,6 +245,25 @@ func Check(rel *release.Release, r *release.Rendered, e Expectation) []string {
 		c.failf("root key id %q is not the attested KMS key of %s", k, e.RootKeyStack)
 	}
 	c.equal("root key spec", party[kmscore.KeyRootKeySpec], kmscore.RootKeySpecSymmetric)
+	if e.Backup {
+		c.equal("backup vault bucket ("+kmscore.KeyBackupBucket+")", party[kmscore.KeyBackupBucket], e.BackupBucket)
+		c.equal("backup vault prefix ("+kmscore.KeyBackupPrefix+")", party[kmscore.KeyBackupPrefix], kmscore.BackupPrefix)
+		if k := party[kmscore.KeyBackupRootKeyID]; !fromResource(k, e.RootKeyStack, "aws_kms_key") {
+			c.failf("backup root key id %q is not a KMS key of %s", k, e.RootKeyStack)
+		}
+		c.equal("backup root key spec", party[kmscore.KeyBackupRootKeySpec], kmscore.RootKeySpecAsymmetric)
+		for _, k := range kmscore.BackupConfigMapKeys {
+			if !read[k] {
+				c.failf("backup key %s of ConfigMap %s is read by no container: the backup vault is off in the chart", k, e.ConfigMap)
+			}
+		}
+	} else {
+		for _, k := range kmscore.BackupConfigMapKeys {
+			if read[k] {
+				c.failf("a container reads %s but the party keeps no backup vault", k)
+			}
+		}
+	}
 
 	// The service account, its IRSA role, region and scheduling.
 	c.equal("service account", pod["serviceAccountName"], e.ServiceAccount)
@@ -312,6 +337,16 @@ func Check(rel *release.Release, r *release.Rendered, e Expectation) []string {
 		if !strings.Contains(vaults, section) {
 			c.failf("vaults.toml has no %s", section)
 		}
+	}
+	// The backup vault: S3 storage with its prefix, encrypted to the AWS KMS backup key.
+	backupSections := []string{"[backup_vault.storage.s3]", "[backup_vault.keychain.aws_kms]"}
+	for _, section := range backupSections {
+		if has := strings.Contains(vaults, section); has != e.Backup {
+			c.failf("vaults.toml has %s: %v, want %v (backup vault on: %v)", section, has, e.Backup, e.Backup)
+		}
+	}
+	if e.Backup && !strings.Contains(vaults, "${"+kmscore.KeyBackupPrefix+"}") {
+		c.failf("vaults.toml's backup vault has no prefix (%s)", kmscore.KeyBackupPrefix)
 	}
 	hasTLS := strings.Contains(server, "[threshold.tls.auto]")
 	c.equal("peer TLS ([threshold.tls.auto])", hasTLS, e.TLS)
