@@ -249,7 +249,7 @@ func TestKubeAPIRefusesBrokenClusterStack(t *testing.T) {
 		r["spec"].(tfjson.Object)["selector"].(tfjson.Object)["match_labels"] = tfjson.Object{"name": "something-else"}
 	})
 	// The TargetGroupBinding CRD allows only the target types instance and ip.
-	edit("kubernetes_manifest", "nlb-binding_tgb-grpc", "targetType", func(r tfjson.Object) {
+	edit("kubernetes_manifest", "nlb-binding_tgb-peer", "targetType", func(r tfjson.Object) {
 		r["manifest"].(tfjson.Object)["spec"].(tfjson.Object)["targetType"] = "pod"
 	})
 
