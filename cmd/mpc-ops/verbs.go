@@ -341,7 +341,7 @@ func (o *ops) runAll(verb string, order []string, waitsFor map[string][]string) 
 				}
 			}
 			if r.err == nil {
-				if !attach && o.parallel == 1 {
+				if attach || o.parallel == 1 {
 					o.say("== %s %s", verb, s)
 				}
 				args := append([]string{verb}, extra...)
