@@ -22,6 +22,7 @@ import (
 	"github.com/mpc-mesh/infra/config"
 	"github.com/mpc-mesh/infra/internal/emulator"
 	"github.com/mpc-mesh/infra/internal/manifest"
+	"github.com/mpc-mesh/infra/internal/proc"
 	"github.com/mpc-mesh/infra/internal/tfcli"
 )
 
@@ -208,7 +209,7 @@ func (o *ops) terraform(ctx context.Context, stack string, attach bool, args ...
 	if r.err != nil {
 		r.cause = tfcli.Cause(r.output)
 		if r.cause == "" {
-			r.cause = fmt.Sprintf("terraform %s: %v: %s", args[0], r.err, strings.ReplaceAll(emulator.LastLines(r.output, 2), "\n", " "))
+			r.cause = fmt.Sprintf("terraform %s: %v: %s", args[0], r.err, strings.ReplaceAll(proc.LastLines(r.output, 2), "\n", " "))
 		}
 	}
 	return r

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os/exec"
 	"syscall"
+
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // awsapiScript is the boto3 client of the emulator; see its docstring.
@@ -47,7 +49,7 @@ func (a API) Call(command string, req, resp any) error {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("awsapi.py %s: %v\n%s", command, err, LastLines(stderr.String(), 15))
+		return fmt.Errorf("awsapi.py %s: %v\n%s", command, err, proc.LastLines(stderr.String(), 15))
 	}
 	if err := json.Unmarshal(stdout.Bytes(), resp); err != nil {
 		return fmt.Errorf("awsapi.py %s: decode the answer: %w", command, err)

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // URLEnv names the environment variable holding the emulator's URL; when
@@ -146,7 +148,7 @@ func (s *Server) waitReady(timeout time.Duration) error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.exited:
-			return fmt.Errorf("moto_server exited at start: %s", Tail(s.log, 5))
+			return fmt.Errorf("moto_server exited at start: %s", proc.Tail(s.log, 5))
 		default:
 		}
 		if Ready(s.URL) {
@@ -154,7 +156,7 @@ func (s *Server) waitReady(timeout time.Duration) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	return fmt.Errorf("moto_server did not answer on %s within %s: %s", s.URL, timeout, Tail(s.log, 5))
+	return fmt.Errorf("moto_server did not answer on %s within %s: %s", s.URL, timeout, proc.Tail(s.log, 5))
 }
 
 // Stop terminates the emulator's process group, politely first.
@@ -186,27 +188,6 @@ func StopPid(pid int) error {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return syscall.Kill(-pid, syscall.SIGKILL)
-}
-
-// Tail returns the last n lines of a file, for error messages.
-func Tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "(no log)"
-		}
-		return err.Error()
-	}
-	return LastLines(string(data), n)
-}
-
-// LastLines returns the last n lines of s.
-func LastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // CleanEnv is the environment of every child process that talks to the

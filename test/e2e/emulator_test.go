@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mpc-mesh/infra/internal/emulator"
+	"github.com/mpc-mesh/infra/internal/proc"
 )
 
 // startEmulator starts moto_server on a free loopback port (package
@@ -31,4 +32,4 @@ func startEmulator(t *testing.T, tc toolchain, dir string) *emulator.Server {
 func cleanEnv() []string { return emulator.CleanEnv() }
 
 // lastLines returns the last n lines of s.
-func lastLines(s string, n int) string { return emulator.LastLines(s, n) }
+func lastLines(s string, n int) string { return proc.LastLines(s, n) }
