@@ -62,6 +62,9 @@ func checkMesh(env *config.Environment, fix fixture, inv *inventory) []string {
 		}
 		c.checkNodeGroup(p)
 		c.checkRoles(p)
+		if m := p.Managed; m.Connector.Enabled && m.KMS.TxSenderKeyARN == "" {
+			c.checkTxSenderKey(p)
+		}
 	}
 	switch env.Strategy {
 	case config.PrivateLink:
@@ -473,6 +476,41 @@ func (c *meshCheck) checkBackup(p *config.Party) {
 	}
 }
 
+// checkTxSenderKey: the KMS connector's transaction key behind its alias is
+// a secp256k1 key whose policy allows kms:Sign to the connector role and
+// denies it to everyone else.
+func (c *meshCheck) checkTxSenderKey(p *config.Party) {
+	n := c.env.Names(p)
+	key := aliasedKey(c.inv.region(p.AccountID, p.Region), n.TxSenderKeyAlias)
+	if key == nil {
+		c.errorf("%s: no KMS key with alias %s", p.Name, n.TxSenderKeyAlias)
+		return
+	}
+	if key.KeySpec != "ECC_SECG_P256K1" {
+		c.errorf("%s: transaction key %s has spec %q, want ECC_SECG_P256K1", p.Name, key.ARN, key.KeySpec)
+	}
+	allowed, denied := false, false
+	for _, st := range statements(key.Policy) {
+		if !slices.Contains(stringList(st["Action"]), "kms:Sign") {
+			continue
+		}
+		principal, _ := st["Principal"].(map[string]any)
+		switch st["Effect"] {
+		case "Allow":
+			for _, arn := range stringList(principal["AWS"]) {
+				if strings.HasSuffix(arn, ":role/"+n.ConnectorRole) {
+					allowed = true
+				}
+			}
+		case "Deny":
+			denied = true
+		}
+	}
+	if !allowed || !denied {
+		c.errorf("%s: transaction key %s policy allows kms:Sign to %s: %v, denies it to others: %v; want both", p.Name, key.ARN, n.ConnectorRole, allowed, denied)
+	}
+}
+
 // aliasedKey is the KMS key an alias names in a region, nil if none.
 func aliasedKey(r *regionalInventory, alias string) *kmsKey {
 	for i := range r.KMSKeys {
@@ -532,6 +570,9 @@ func (c *meshCheck) checkRoles(p *config.Party) {
 	}
 	if len(c.env.TrustPeers(p)) > 0 {
 		want = append(want, n.TrustSyncRole)
+	}
+	if p.Managed.Connector.Enabled {
+		want = append(want, n.ConnectorRole)
 	}
 	for _, role := range want {
 		if !slices.ContainsFunc(a.Roles, func(r namedARN) bool { return r.Name == role }) {
