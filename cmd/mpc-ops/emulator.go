@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/config/prereq"
 	"github.com/mpc-mesh/infra/internal/emulator"
 )
 
@@ -119,7 +120,7 @@ func emulatorStart(envName string) int {
 		fmt.Fprintf(os.Stderr, "fixture of %s already created\n", envName)
 	} else {
 		api := emulator.API{Python: python, Endpoint: url}
-		fix, err := emulator.CreateFixture(api, env)
+		fix, err := prereq.Create(api, env)
 		if err != nil {
 			return fail("create the fixture of %s: %v", envName, err)
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mpc-mesh/infra/config"
+	"github.com/mpc-mesh/infra/config/prereq"
 	"github.com/mpc-mesh/infra/internal/emulator"
 	"github.com/mpc-mesh/infra/internal/manifest"
 	"github.com/mpc-mesh/infra/internal/proc"
@@ -151,7 +152,7 @@ func (r *run) environment(t *testing.T, name string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			fix, fixErr = emulator.CreateFixture(api, env)
+			fix, fixErr = prereq.Create(api, env)
 		}()
 		synthErr = r.synth(work, name, emu.URL, outdir)
 		wg.Wait()
