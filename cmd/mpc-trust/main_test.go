@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/mpc-mesh/infra/internal/emulator"
+	"github.com/mpc-mesh/infra/internal/emulator/emulatortest"
 	"github.com/mpc-mesh/infra/internal/trust"
 )
 
@@ -45,19 +44,8 @@ func TestUsageAndPlanErrors(t *testing.T) {
 // CronJob and make trust-status do, against moto_server: sync copies the
 // peer's certificate and reports it, then status finds the copies equal.
 func TestSyncThenStatusAgainstEmulator(t *testing.T) {
-	_, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv("MPC_E2E_REQUIRED") == "1" {
-			t.Fatal("moto_server not found (pip install 'moto[server]==5.2.1')")
-		}
-		t.Skip("moto_server not found (pip install 'moto[server]==5.2.1'); skipping the emulator test")
-	}
+	emu := emulatortest.Start(t)
 	dir := t.TempDir()
-	emu, err := emulator.Start(emulator.StartOptions{Log: filepath.Join(dir, "moto.log")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Stop)
 	// The default credential chain, as in the cluster, with fake keys and
 	// no shared files, so nothing reaches real AWS.
 	for k, v := range map[string]string{

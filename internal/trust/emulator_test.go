@@ -11,8 +11,6 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"math/big"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -22,7 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/mpc-mesh/infra/internal/emulator"
+	"github.com/mpc-mesh/infra/internal/emulator/emulatortest"
 	"github.com/mpc-mesh/infra/internal/trust"
 )
 
@@ -39,19 +37,8 @@ var (
 // MPC_E2E_REQUIRED=1 makes that a failure.
 func startStore(t *testing.T) *trust.S3Store {
 	t.Helper()
-	_, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv("MPC_E2E_REQUIRED") == "1" {
-			t.Fatal("moto_server not found (pip install 'moto[server]==5.2.1')")
-		}
-		t.Skip("moto_server not found (pip install 'moto[server]==5.2.1'); skipping the emulator test")
-	}
+	emu := emulatortest.Start(t)
 	dir := t.TempDir()
-	emu, err := emulator.Start(emulator.StartOptions{Log: filepath.Join(dir, "moto.log")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(emu.Stop)
 	// No shared AWS files or profile can reach real AWS from this test.
 	for _, k := range []string{"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"} {
 		t.Setenv(k, filepath.Join(dir, "none"))
