@@ -12,6 +12,13 @@ which the backup key's replica needs:
   (10 minutes) for the replica's tags to appear, and a re-plan finds the
   description missing. All three are applied to the replica here.
 
+- CreateAlias of an alias that already names the same key answers
+  AlreadyExists. Under load moto can answer a request late enough that the
+  provider's SDK retries it, and the retry of a CreateAlias that did succeed
+  then fails the apply (seen once for the backup key's replica alias).
+  Creating an alias that already names the requested key succeeds here;
+  one that names another key still fails.
+
 Everything else is moto_server as installed; the arguments are its own.
 """
 
@@ -53,7 +60,24 @@ def respond(self):
     return json.dumps(out)
 
 
+_set_alias = responses.KmsResponse._set_alias
+
+
+def set_alias(self, update=False):
+    if not update:
+        backend = self.kms_backend
+        current = backend.get_key_id_from_alias(self._get_param("AliasName") or "")
+        try:
+            target = backend.get_key_id(self._get_param("TargetKeyId"))
+        except Exception:
+            target = None
+        if current is not None and current == target:
+            return json.dumps(None)
+    return _set_alias(self, update)
+
+
 models.KmsBackend.replicate_key = replicate_key
+responses.KmsResponse._set_alias = set_alias
 responses.KmsResponse.replicate_key = respond
 
 if __name__ == "__main__":
